@@ -1,0 +1,51 @@
+/** Help texts, one per command; `mcp-pa <command> --help` prints them. */
+export const HELP = {
+  main: `mcp-pa — a personal-assistant MCP server (memories and tasks), secure by default.
+
+Usage: mcp-pa <command> [options]
+
+Commands:
+  serve           Run the MCP server (local mode: stdio, embedded SQLite)
+  init            Write a starting configuration file
+  config check    Validate the configuration and print the effective settings
+
+Options:
+  -h, --help      Show help (also after any command: mcp-pa serve --help)
+  -v, --version   Print the version
+
+Exit codes: 0 ok, 1 failure, 2 usage error, 3 configuration error.
+Docs: README.md, docs/configuration.md, docs/tools.md`,
+
+  serve: `Usage: mcp-pa serve [--config <file>]
+
+Runs the MCP server over stdio for a desktop client (Claude Desktop, Claude Code, VS Code,
+Cursor). stdout carries only JSON-RPC; logs go to stderr. The data lives in SQLite at
+~/.config/mcp-pa/database.sqlite unless the configuration says otherwise.
+
+Options:
+  -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
+  -h, --help           Show this help
+
+Environment: MCP_* variables override the file (see docs/configuration.md), e.g.
+  MCP_DATABASE_TYPE=postgresql MCP_DATABASE_URL=postgres://user@host/db mcp-pa serve`,
+
+  init: `Usage: mcp-pa init [--http] [--config <file>] [--force]
+
+Writes a commented starting configuration (JSON with comments) with mode 0600 in a 0700
+directory. Secrets are never written: the file refers to them (env:NAME, file:/path).
+
+Options:
+  --http               Write an HTTP-mode configuration instead of local mode
+  -c, --config <file>  Where to write (default ~/.config/mcp-pa/config.json)
+  -f, --force          Overwrite an existing file
+  -h, --help           Show this help`,
+
+  config: `Usage: mcp-pa config check [--config <file>]
+
+Validates the configuration (file + MCP_* environment variables) and prints the effective
+settings as JSON with secrets redacted. Exits 3 when the configuration is invalid.
+
+Options:
+  -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
+  -h, --help           Show this help`,
+} as const

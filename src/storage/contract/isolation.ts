@@ -1,0 +1,75 @@
+import { newMemory, newTask, taskFilter } from '../../domain/index.js'
+import type { ContractContext } from './context.js'
+
+export function isolationContract({
+  describe,
+  it,
+  expect,
+  storage,
+  newUser,
+}: ContractContext): void {
+  describe('user isolation', () => {
+    it("user B cannot see, change, delete or find user A's rows, even with their ids", async () => {
+      const alice = await newUser('alice')
+      const bob = await newUser('bob')
+      const vector = new Float32Array([1, 0, 0, 0])
+      const embedding = { model: 'isolation-model', vector }
+      const memory = await storage().memories.create(
+        alice,
+        newMemory({ content: 'alice secret diary', tags: ['private'] }),
+        embedding,
+      )
+      const task = await storage().tasks.create(
+        alice,
+        newTask({ title: 'alice secret task', due: '2026-06-01', tags: ['private'] }),
+      )
+
+      expect(await storage().memories.get(bob, memory.id)).toBeUndefined()
+      expect(await storage().memories.list(bob, { limit: 100 })).toEqual({
+        items: [],
+        nextCursor: null,
+      })
+      expect(await storage().memories.list(bob, { limit: 100, tags: ['private'] })).toEqual({
+        items: [],
+        nextCursor: null,
+      })
+      const search = { text: 'alice secret diary', tags: [], limit: 10 }
+      expect(await storage().memories.search(bob, search)).toEqual([])
+      expect(await storage().memories.search(bob, search, embedding)).toEqual([])
+      expect(await storage().memories.update(bob, memory.id, { content: 'pwned' })).toBeUndefined()
+      expect(
+        await storage().memories.update(bob, memory.id, { tags: ['x'] }, embedding),
+      ).toBeUndefined()
+      expect(await storage().memories.delete(bob, memory.id)).toBe(false)
+
+      expect(await storage().tasks.get(bob, task.id)).toBeUndefined()
+      expect(await storage().tasks.list(bob, {}, { limit: 100 })).toEqual({
+        items: [],
+        nextCursor: null,
+      })
+      expect(
+        await storage().tasks.list(bob, taskFilter({ tag: 'private', text: 'secret' }), {
+          limit: 10,
+        }),
+      ).toEqual({ items: [], nextCursor: null })
+      expect(await storage().tasks.update(bob, task.id, { status: 'done' })).toBeUndefined()
+      expect(await storage().tasks.delete(bob, task.id)).toBe(false)
+
+      // A cursor taken from Alice's listing does not open Alice's rows to Bob either.
+      await storage().memories.create(alice, newMemory({ content: 'second' }))
+      const alicePage = await storage().memories.list(alice, { limit: 1 })
+      expect(alicePage.nextCursor).not.toBeNull()
+      const bobPage = await storage().memories.list(bob, {
+        limit: 10,
+        cursor: alicePage.nextCursor!,
+      })
+      expect(bobPage.items).toEqual([])
+
+      // Alice's rows are untouched.
+      expect(await storage().memories.get(alice, memory.id)).toEqual(memory)
+      expect(await storage().tasks.get(alice, task.id)).toEqual(task)
+      const hits = await storage().memories.search(alice, search, embedding)
+      expect(hits.map((hit) => hit.memory.id)).toContain(memory.id)
+    })
+  })
+}

@@ -1,0 +1,84 @@
+import type { ColumnType, Selectable } from 'kysely'
+
+/**
+ * The tables both dialects share, typed for Kysely. The column types are the union of what the
+ * two drivers hand back: SQLite stores timestamps as ISO 8601 TEXT and tags as JSON TEXT, while
+ * PostgreSQL returns `timestamptz` as a Date and tags as `text[]`. `rows.ts` maps both to the
+ * domain shape; `SqlDialect.encodeTags` produces what each one stores.
+ */
+export type Timestamp = ColumnType<string | Date, string, string>
+export type NullableTimestamp = ColumnType<string | Date | null, string | null, string | null>
+export type TagsColumn = ColumnType<string | string[], string | string[], string | string[]>
+
+export interface UsersTable {
+  id: string
+  issuer: string
+  subject: string
+  created_at: Timestamp
+}
+
+export interface MemoriesTable {
+  id: string
+  user_id: string
+  content: string
+  tags: TagsColumn
+  importance: number
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface TasksTable {
+  id: string
+  user_id: string
+  title: string
+  notes: string
+  due_at: NullableTimestamp
+  priority: string
+  status: string
+  tags: TagsColumn
+  created_at: Timestamp
+  updated_at: Timestamp
+  completed_at: NullableTimestamp
+}
+
+export interface SchemaMigrationsTable {
+  version: number
+  name: string
+  applied_at: Timestamp
+}
+
+export interface Database {
+  users: UsersTable
+  memories: MemoriesTable
+  tasks: TasksTable
+  schema_migrations: SchemaMigrationsTable
+}
+
+export type UserRow = Selectable<UsersTable>
+export type MemoryRow = Selectable<MemoriesTable>
+export type TaskRow = Selectable<TasksTable>
+
+/** The columns of a memory that the domain object is built from, in a stable order. */
+export const MEMORY_COLUMNS = [
+  'id',
+  'user_id',
+  'content',
+  'tags',
+  'importance',
+  'created_at',
+  'updated_at',
+] as const
+
+export const TASK_COLUMNS = [
+  'id',
+  'user_id',
+  'title',
+  'notes',
+  'due_at',
+  'priority',
+  'status',
+  'tags',
+  'created_at',
+  'updated_at',
+  'completed_at',
+] as const

@@ -1,0 +1,2 @@
+export { openPostgresStorage } from './open.js'
+export type { PostgresStorageOptions } from './open.js'

@@ -1,0 +1,2 @@
+export { openSqliteStorage } from './open.js'
+export type { SqliteStorageOptions } from './open.js'

@@ -1,0 +1,120 @@
+import { LOCAL_USER_ID } from '../../domain/index.js'
+import type { Migration } from '../kysely/index.js'
+
+const NOW = `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`
+
+/**
+ * SQLite schema, oldest first. Never edit an applied migration: add a new one.
+ *
+ * - Timestamps are ISO 8601 UTC TEXT as written by `Date#toISOString()`, so text order is time
+ *   order and keyset pagination can compare them directly.
+ * - Tags are JSON TEXT on the row (read back as written) and mirrored by triggers into
+ *   `memory_tags` / `task_tags`, which the tag filters use through their indexes.
+ * - `memories.seq` is an explicit INTEGER PRIMARY KEY: the external-content FTS5 table keys on
+ *   it, and an implicit rowid could be renumbered by VACUUM.
+ */
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'users, memories, tasks, full-text index, embeddings',
+    sql: `
+CREATE TABLE users (
+  id TEXT PRIMARY KEY NOT NULL,
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (issuer, subject)
+);
+INSERT INTO users (id, issuer, subject, created_at) VALUES ('${LOCAL_USER_ID}', 'local', 'local', ${NOW});
+
+CREATE TABLE memories (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  content TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array'),
+  importance INTEGER NOT NULL CHECK (importance BETWEEN 1 AND 5),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE INDEX memories_user_updated ON memories (user_id, updated_at DESC, id DESC);
+
+CREATE TABLE memory_tags (
+  memory_id TEXT NOT NULL REFERENCES memories (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (memory_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX memory_tags_user_tag ON memory_tags (user_id, tag, memory_id);
+
+CREATE VIRTUAL TABLE memories_fts USING fts5 (
+  content, tags,
+  content = 'memories', content_rowid = 'seq',
+  tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER memories_after_insert AFTER INSERT ON memories BEGIN
+  INSERT INTO memories_fts (rowid, content, tags) VALUES (new.seq, new.content, new.tags);
+  INSERT INTO memory_tags (memory_id, user_id, tag)
+    SELECT new.id, new.user_id, value FROM json_each(new.tags);
+END;
+CREATE TRIGGER memories_after_delete AFTER DELETE ON memories BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, content, tags)
+    VALUES ('delete', old.seq, old.content, old.tags);
+END;
+CREATE TRIGGER memories_after_update_text AFTER UPDATE OF content, tags ON memories BEGIN
+  INSERT INTO memories_fts (memories_fts, rowid, content, tags)
+    VALUES ('delete', old.seq, old.content, old.tags);
+  INSERT INTO memories_fts (rowid, content, tags) VALUES (new.seq, new.content, new.tags);
+END;
+CREATE TRIGGER memories_after_update_tags AFTER UPDATE OF tags ON memories BEGIN
+  DELETE FROM memory_tags WHERE memory_id = old.id;
+  INSERT INTO memory_tags (memory_id, user_id, tag)
+    SELECT new.id, new.user_id, value FROM json_each(new.tags);
+END;
+
+CREATE TABLE memory_embeddings (
+  memory_id TEXT PRIMARY KEY NOT NULL REFERENCES memories (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  model TEXT NOT NULL,
+  dims INTEGER NOT NULL CHECK (dims > 0),
+  embedding BLOB NOT NULL CHECK (length(embedding) = 4 * dims)
+);
+CREATE INDEX memory_embeddings_user_model ON memory_embeddings (user_id, model, dims);
+
+CREATE TABLE tasks (
+  id TEXT PRIMARY KEY NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  title TEXT NOT NULL,
+  notes TEXT NOT NULL DEFAULT '',
+  due_at TEXT,
+  priority TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+  status TEXT NOT NULL CHECK (status IN ('open', 'in_progress', 'done', 'cancelled')),
+  tags TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(tags) AND json_type(tags) = 'array'),
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  completed_at TEXT
+);
+CREATE INDEX tasks_user_due ON tasks (user_id, due_at, created_at DESC, id DESC);
+CREATE INDEX tasks_user_status ON tasks (user_id, status);
+
+CREATE TABLE task_tags (
+  task_id TEXT NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (task_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX task_tags_user_tag ON task_tags (user_id, tag, task_id);
+
+CREATE TRIGGER tasks_after_insert AFTER INSERT ON tasks BEGIN
+  INSERT INTO task_tags (task_id, user_id, tag)
+    SELECT new.id, new.user_id, value FROM json_each(new.tags);
+END;
+CREATE TRIGGER tasks_after_update_tags AFTER UPDATE OF tags ON tasks BEGIN
+  DELETE FROM task_tags WHERE task_id = old.id;
+  INSERT INTO task_tags (task_id, user_id, tag)
+    SELECT new.id, new.user_id, value FROM json_each(new.tags);
+END;
+`,
+  },
+]

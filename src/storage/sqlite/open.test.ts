@@ -1,0 +1,161 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import BetterSqlite3 from 'better-sqlite3'
+import { Kysely, SqliteDialect } from 'kysely'
+import { afterAll, describe, expect, it } from 'vitest'
+import { newMemory } from '../../domain/index.js'
+import type { Database } from '../kysely/index.js'
+import { migrateSqlite } from './migrate.js'
+import { SQLITE_MIGRATIONS } from './migrations.js'
+import { openSqliteStorage } from './open.js'
+import { ftsMatchExpression } from './fts.js'
+import { sqliteDialect } from './dialect.js'
+
+const root = mkdtempSync(join(tmpdir(), 'mcp-pa-sqlite-open-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const mode = (path: string) => statSync(path).mode & 0o777
+let counter = 0
+const fresh = () => join(root, `case-${++counter}`)
+
+describe('openSqliteStorage: files and permissions', () => {
+  it('creates missing directories 0700 and the database, WAL and SHM files 0600', async () => {
+    const base = fresh()
+    const path = join(base, 'nested', 'dir', 'pa.db')
+    const previous = process.umask(0o000)
+    try {
+      const storage = await openSqliteStorage({ path })
+      await storage.memories.create(
+        '00000000-0000-4000-8000-000000000001',
+        newMemory({ content: 'x' }),
+      )
+      for (const dir of [base, join(base, 'nested'), join(base, 'nested', 'dir')]) {
+        expect(mode(dir)).toBe(0o700)
+      }
+      expect(mode(path)).toBe(0o600)
+      expect(mode(`${path}-wal`)).toBe(0o600)
+      expect(mode(`${path}-shm`)).toBe(0o600)
+      expect(storage.location).toBe(path)
+      expect(storage.capabilities).toEqual({
+        dialect: 'sqlite',
+        vectorSearch: false,
+        vectorSearchUnavailableReason: 'vector search is turned off (features.vector_search=false)',
+      })
+      await storage.close()
+    } finally {
+      process.umask(previous)
+    }
+  })
+
+  it('leaves an existing directory alone but tightens an existing loose file', async () => {
+    const dir = fresh()
+    mkdirSync(dir, { mode: 0o755 })
+    chmodSync(dir, 0o755)
+    const path = join(dir, 'pa.db')
+    new BetterSqlite3(path).close()
+    chmodSync(path, 0o644)
+    const storage = await openSqliteStorage({ path })
+    expect(mode(dir)).toBe(0o755)
+    expect(mode(path)).toBe(0o600)
+    await storage.close()
+  })
+
+  it('turns on WAL, foreign keys, busy timeout and synchronous=NORMAL', async () => {
+    const path = join(fresh(), 'pa.db')
+    const storage = await openSqliteStorage({ path })
+    await storage.close()
+    const db = new BetterSqlite3(path)
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal')
+    db.close()
+  })
+
+  it('opens :memory: without touching the file system', async () => {
+    const storage = await openSqliteStorage({ path: ':memory:' })
+    expect(storage.location).toBe(':memory:')
+    await storage.ping()
+    await storage.close()
+  })
+
+  it('refuses an empty path and explains an unopenable one', async () => {
+    await expect(openSqliteStorage({ path: ' ' })).rejects.toThrow(
+      'the SQLite database path is empty: set database.path',
+    )
+    const dir = fresh()
+    mkdirSync(dir)
+    await expect(openSqliteStorage({ path: dir })).rejects.toThrow(
+      `cannot open SQLite database ${dir}:`,
+    )
+  })
+})
+
+describe('openSqliteStorage: migrations', () => {
+  it('applies each migration once, also when opened again', async () => {
+    const path = join(fresh(), 'pa.db')
+    await (await openSqliteStorage({ path })).close()
+    await (await openSqliteStorage({ path })).close()
+    const db = new BetterSqlite3(path)
+    const rows = db.prepare('SELECT version, name FROM schema_migrations ORDER BY version').all()
+    expect(rows).toEqual(SQLITE_MIGRATIONS.map(({ version, name }) => ({ version, name })))
+    migrateSqlite(db)
+    expect(db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(
+      SQLITE_MIGRATIONS.length,
+    )
+    db.close()
+  })
+
+  it('refuses a database migrated by a newer mcp-pa', async () => {
+    const path = join(fresh(), 'pa.db')
+    await (await openSqliteStorage({ path })).close()
+    const db = new BetterSqlite3(path)
+    db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)').run(999, 'future', 'x')
+    db.close()
+    await expect(openSqliteStorage({ path })).rejects.toThrow(
+      'database was migrated by a newer mcp-pa (version 999); upgrade mcp-pa',
+    )
+  })
+
+  it('rolls a failing migration back entirely', () => {
+    const db = new BetterSqlite3(':memory:')
+    const broken = [
+      ...SQLITE_MIGRATIONS,
+      { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;' },
+    ]
+    expect(() => migrateSqlite(db, broken)).toThrow(/missing_table/)
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(
+      0,
+    )
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(1)
+    db.close()
+  })
+})
+
+describe('FTS5 match expression', () => {
+  it('quotes every term, ORs them and prefixes the last one when it is long enough', () => {
+    expect(ftsMatchExpression(['postgres', 'vacuum'])).toBe('"postgres" OR "vacuum"*')
+    expect(ftsMatchExpression(['a', 'of'])).toBe('"a" OR "of"')
+    expect(ftsMatchExpression(['日本語'])).toBe('"日本語"*')
+  })
+
+  it('runs the search query from the FTS index, then the primary key', async () => {
+    const sqlite = new BetterSqlite3(':memory:')
+    migrateSqlite(sqlite)
+    const queries: Array<{ sql: string; parameters: readonly unknown[] }> = []
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: sqlite }),
+      log: (event) => {
+        queries.push(event.query)
+      },
+    })
+    const query = { userId: 'u', terms: ['postgres', 'vacuum'], tags: ['a'], limit: 10 }
+    await sqliteDialect(undefined).fullText(db, query)
+    const [captured] = queries
+    const plan = sqlite
+      .prepare(`EXPLAIN QUERY PLAN ${captured!.sql}`)
+      .all(...captured!.parameters) as Array<{ detail: string }>
+    const details = plan.map((row) => row.detail)
+    expect(details[0]).toMatch(/SCAN memories_fts VIRTUAL TABLE INDEX/)
+    expect(details.join('\n')).toMatch(/SEARCH memories USING INTEGER PRIMARY KEY/)
+    await db.destroy()
+  })
+})
