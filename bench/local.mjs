@@ -27,7 +27,24 @@ function rand() {
   seed ^= seed << 5
   return (seed >>> 0) / 0x100000000
 }
-const SYLLABLES = ['ka', 'lo', 'mi', 'ren', 'to', 'sa', 'vi', 'del', 'nor', 'pe', 'qua', 'zu', 'bri', 'fen', 'gor', 'hal']
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ren',
+  'to',
+  'sa',
+  'vi',
+  'del',
+  'nor',
+  'pe',
+  'qua',
+  'zu',
+  'bri',
+  'fen',
+  'gor',
+  'hal',
+]
 const VOCAB = Array.from({ length: 5000 }, (_, i) => {
   let word = ''
   let n = i + 1
@@ -68,7 +85,16 @@ async function coldStart(home) {
     stdio: ['pipe', 'pipe', 'ignore'],
   })
   const messages = [
-    { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '1' } } },
+    {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: {
+        protocolVersion: '2025-06-18',
+        capabilities: {},
+        clientInfo: { name: 'bench', version: '1' },
+      },
+    },
     { jsonrpc: '2.0', method: 'notifications/initialized' },
     { jsonrpc: '2.0', id: 2, method: 'tools/list' },
   ]
@@ -113,7 +139,11 @@ async function latency(size, home) {
   const search = findTool('memory_search')
   const fillStarted = performance.now()
   for (let i = 0; i < size; i++) {
-    await storage.memories.create(LOCAL_USER_ID, { content: sentence(8 + (i % 40)), tags: i % 10 === 0 ? ['tagged'] : [], importance: 3 })
+    await storage.memories.create(LOCAL_USER_ID, {
+      content: sentence(8 + (i % 40)),
+      tags: i % 10 === 0 ? ['tagged'] : [],
+      importance: 3,
+    })
     if ((i + 1) % 20000 === 0) process.stderr.write(`  filled ${i + 1}/${size} memories…\n`)
   }
   const fillSeconds = (performance.now() - fillStarted) / 1000
@@ -132,14 +162,18 @@ async function latency(size, home) {
 
 const home = await mkdtemp(join(tmpdir(), 'mcp-pa-bench-'))
 try {
-  console.log(`mcp-pa bench:local — node ${process.version}, ${cpus().length} cores, ${SAMPLES} samples per figure`)
+  console.log(
+    `mcp-pa bench:local — node ${process.version}, ${cpus().length} cores, ${SAMPLES} samples per figure`,
+  )
   const first = await coldStart(home) // creates the database and applies migrations
   const cold = []
   for (let i = 0; i < COLD_RUNS; i++) cold.push(await coldStart(home))
   cold.sort((a, b) => a - b)
   const coldMedian = percentile(cold, 50)
   console.log(`\ncold start to first tools/list answer (${COLD_RUNS} runs, existing database)`)
-  console.log(`  median ${ms(coldMedian)}  min ${ms(cold[0])}  max ${ms(cold.at(-1))}  first run (new database) ${ms(first)}`)
+  console.log(
+    `  median ${ms(coldMedian)}  min ${ms(cold[0])}  max ${ms(cold.at(-1))}  first run (new database) ${ms(first)}`,
+  )
   console.log(`  target < 400 ms: ${coldMedian < 400 ? 'met' : 'MISSED'}`)
 
   console.log('\nmemory_save / memory_search through the tool layer on SQLite (WAL, file on disk)')
@@ -152,7 +186,10 @@ try {
       `  ${String(size).padStart(8)}  ${r.fillSeconds.toFixed(1).padStart(5)} s  ${ms(percentile(r.saves, 50)).padStart(9)}  ${ms(percentile(r.saves, 99)).padStart(9)}  ${ms(percentile(r.searches, 50)).padStart(10)}  ${ms(percentile(r.searches, 99)).padStart(10)}`,
     )
   }
-  if (search100k !== undefined) console.log(`  target search p99 < 20 ms at 100k: ${search100k < 20 ? 'met' : 'MISSED'} (${ms(search100k)})`)
+  if (search100k !== undefined)
+    console.log(
+      `  target search p99 < 20 ms at 100k: ${search100k < 20 ? 'met' : 'MISSED'} (${ms(search100k)})`,
+    )
 } finally {
   await rm(home, { recursive: true, force: true })
 }

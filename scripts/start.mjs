@@ -29,6 +29,8 @@ if (!existsSync(entry) || newestMtime(join(root, 'src')) > statSync(entry).mtime
   }
 }
 
-const child = spawn(process.execPath, [entry, 'serve', ...process.argv.slice(2)], { stdio: 'inherit' })
+const child = spawn(process.execPath, [entry, 'serve', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+})
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

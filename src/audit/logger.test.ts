@@ -37,7 +37,12 @@ describe('logger', () => {
     const sink = loggerAuditSink(createLogger({ level: 'info', destination: stream }))
     sink.emit({ type: 'tool.called', tool: 'memory_get', userId: 'u1', ok: true, ms: 1 })
     const record = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>
-    expect(record).toMatchObject({ audit: true, type: 'tool.called', tool: 'memory_get', msg: 'tool.called' })
+    expect(record).toMatchObject({
+      audit: true,
+      type: 'tool.called',
+      tool: 'memory_get',
+      msg: 'tool.called',
+    })
   })
 })
 

@@ -39,7 +39,10 @@ export const REDACT_PATHS = [
  * Structured JSON logs to stderr (fd 2). In stdio mode stdout is the JSON-RPC channel, so no
  * log line may ever go there: the destination is fixed unless a test passes its own stream.
  */
-export function createLogger(options: { level: LogLevel; destination?: DestinationStream }): Logger {
+export function createLogger(options: {
+  level: LogLevel
+  destination?: DestinationStream
+}): Logger {
   return pino(
     {
       level: options.level,

@@ -25,7 +25,10 @@ export async function openStorage(config: Config, env: Env, logger: Logger): Pro
     }
     const ref = config.database.connection_string
     if (ref === undefined) {
-      throw new CliError('database.connection_string is required for PostgreSQL: set MCP_DATABASE_URL', EXIT.config)
+      throw new CliError(
+        'database.connection_string is required for PostgreSQL: set MCP_DATABASE_URL',
+        EXIT.config,
+      )
     }
     return await openPostgresStorage({
       connectionString: await connectionString(ref, env),
@@ -50,7 +53,10 @@ export async function createEmbedder(
   const options = config.embeddings
   if (options.provider === 'builtin') return createBuiltinEmbedder({})
   if (options.url === undefined || options.api_key === undefined) {
-    throw new CliError('embeddings.url and embeddings.api_key are required for provider openai', EXIT.config)
+    throw new CliError(
+      'embeddings.url and embeddings.api_key are required for provider openai',
+      EXIT.config,
+    )
   }
   return createOpenAiEmbedder({
     url: options.url,

@@ -12,7 +12,10 @@ export async function configCommand(argv: string[], env: CliEnv): Promise<number
     return sub === undefined ? EXIT.usage : EXIT.ok
   }
   if (sub !== 'check') {
-    throw new CliError(`unknown subcommand "config ${sub}": the only one is "config check"`, EXIT.usage)
+    throw new CliError(
+      `unknown subcommand "config ${sub}": the only one is "config check"`,
+      EXIT.usage,
+    )
   }
   const { values } = parseFlags('config check', rest, {
     config: { type: 'string', short: 'c' },
@@ -23,7 +26,9 @@ export async function configCommand(argv: string[], env: CliEnv): Promise<number
     return EXIT.ok
   }
   const { config, source, warnings } = await loadEffectiveConfig(values.config, env)
-  console.error(`Configuration is valid (file: ${source ?? 'none, defaults and environment only'}).`)
+  console.error(
+    `Configuration is valid (file: ${source ?? 'none, defaults and environment only'}).`,
+  )
   for (const warning of warnings) console.error(`warning: ${warning}`)
   console.log(renderEffectiveConfig(config))
   return EXIT.ok

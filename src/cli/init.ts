@@ -17,8 +17,14 @@ export async function init(argv: string[], env: CliEnv): Promise<number> {
     return EXIT.ok
   }
   const path = values.config ?? defaultConfigPath(env.home)
-  const written = await writeStarterConfig({ path, http: values.http === true, force: values.force === true })
-  console.log(`Wrote a ${values.http ? 'HTTP' : 'local'}-mode configuration to ${written} (mode 0600).`)
+  const written = await writeStarterConfig({
+    path,
+    http: values.http === true,
+    force: values.force === true,
+  })
+  console.log(
+    `Wrote a ${values.http ? 'HTTP' : 'local'}-mode configuration to ${written} (mode 0600).`,
+  )
   console.log('Check it with: mcp-pa config check' + (values.config ? ` --config ${written}` : ''))
   return EXIT.ok
 }

@@ -25,7 +25,10 @@ export async function main(argv: string[], env: CliEnv): Promise<number> {
     }
     const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
     if (run === undefined) {
-      throw new CliError(`unknown command "${command}". Run "mcp-pa --help" for the list.`, EXIT.usage)
+      throw new CliError(
+        `unknown command "${command}". Run "mcp-pa --help" for the list.`,
+        EXIT.usage,
+      )
     }
     return await run(rest, env)
   } catch (error) {
@@ -44,4 +47,3 @@ export async function main(argv: string[], env: CliEnv): Promise<number> {
     return EXIT.failure
   }
 }
-

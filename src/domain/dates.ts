@@ -1,8 +1,7 @@
 import { DomainError } from './errors.js'
 
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/
-const DATE_TIME =
-  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/
 
 /**
  * Parses an ISO 8601 date (`2026-12-01`, taken as midnight UTC) or date-time with an explicit

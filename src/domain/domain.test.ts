@@ -50,19 +50,34 @@ describe('parseIsoDate', () => {
 
 describe('tags', () => {
   it('trims, lower-cases and de-duplicates in order', () => {
-    expect(normalizeTags([' Work ', 'work', 'home/garden', 'Ünïcode'])).toEqual(['work', 'home/garden', 'ünïcode'])
+    expect(normalizeTags([' Work ', 'work', 'home/garden', 'Ünïcode'])).toEqual([
+      'work',
+      'home/garden',
+      'ünïcode',
+    ])
   })
-  it.each([[''], ['-leading'], ['has space'], ['x'.repeat(65)], ['semi;colon']])('refuses %j', (tag) => {
-    expect(codeOf(() => normalizeTags([tag]))).toMatch(/^invalid_input: tags\[0\] is not a valid tag/)
-  })
+  it.each([[''], ['-leading'], ['has space'], ['x'.repeat(65)], ['semi;colon']])(
+    'refuses %j',
+    (tag) => {
+      expect(codeOf(() => normalizeTags([tag]))).toMatch(
+        /^invalid_input: tags\[0\] is not a valid tag/,
+      )
+    },
+  )
   it('refuses more than 32 tags', () => {
-    expect(codeOf(() => normalizeTags(Array.from({ length: 33 }, (_, i) => `t${i}`)))).toMatch(/at most 32/)
+    expect(codeOf(() => normalizeTags(Array.from({ length: 33 }, (_, i) => `t${i}`)))).toMatch(
+      /at most 32/,
+    )
   })
 })
 
 describe('memories', () => {
   it('defaults importance to 3 and normalises tags', () => {
-    expect(newMemory({ content: 'x', tags: ['A'] })).toEqual({ content: 'x', tags: ['a'], importance: 3 })
+    expect(newMemory({ content: 'x', tags: ['A'] })).toEqual({
+      content: 'x',
+      tags: ['a'],
+      importance: 3,
+    })
   })
   it.each([
     [{ content: '   ' }, /content is empty/],
@@ -92,7 +107,9 @@ describe('tasks', () => {
     expect(taskPatch({ due: null })).toEqual({ dueAt: null })
   })
   it('refuses an inverted due range', () => {
-    expect(codeOf(() => taskFilter({ dueAfter: '2027-01-01', dueBefore: '2026-01-01' }))).toMatch(/swap them/)
+    expect(codeOf(() => taskFilter({ dueAfter: '2027-01-01', dueBefore: '2026-01-01' }))).toMatch(
+      /swap them/,
+    )
   })
   it('drops empty filters', () => {
     expect(taskFilter({ status: [], text: '  ' })).toEqual({})
@@ -101,7 +118,14 @@ describe('tasks', () => {
 
 describe('search', () => {
   it('splits text into unique lower-case terms, punctuation dropped', () => {
-    expect(searchTerms('Alice\'s "meeting" OR NEAR(x) -- alice*')).toEqual(['alice', 's', 'meeting', 'or', 'near', 'x'])
+    expect(searchTerms('Alice\'s "meeting" OR NEAR(x) -- alice*')).toEqual([
+      'alice',
+      's',
+      'meeting',
+      'or',
+      'near',
+      'x',
+    ])
   })
   it('fuses ranked lists by reciprocal rank', () => {
     const scores = reciprocalRankFusion([

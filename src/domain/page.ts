@@ -37,13 +37,19 @@ export function decodeCursor(cursor: string): CursorPosition {
   } catch {
     // fall through to the public error
   }
-  throw new DomainError('invalid_input', 'cursor is not valid: pass the next_cursor of a previous page')
+  throw new DomainError(
+    'invalid_input',
+    'cursor is not valid: pass the next_cursor of a previous page',
+  )
 }
 
 export function pageLimit(limit: number | undefined): number {
   const value = limit ?? LIMITS.pageSizeDefault
   if (!Number.isInteger(value) || value < 1 || value > LIMITS.pageSizeMax) {
-    throw new DomainError('invalid_input', `limit must be a whole number from 1 to ${LIMITS.pageSizeMax}`)
+    throw new DomainError(
+      'invalid_input',
+      `limit must be a whole number from 1 to ${LIMITS.pageSizeMax}`,
+    )
   }
   return value
 }

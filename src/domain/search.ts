@@ -35,7 +35,10 @@ export function searchTerms(text: string): string[] {
  * Reciprocal rank fusion (Cormack et al., 2009) of several ranked id lists: robust to the
  * incomparable scores of full-text and vector search. `k` = 60 as in the paper.
  */
-export function reciprocalRankFusion(lists: ReadonlyArray<readonly string[]>, k = 60): Map<string, number> {
+export function reciprocalRankFusion(
+  lists: ReadonlyArray<readonly string[]>,
+  k = 60,
+): Map<string, number> {
   const scores = new Map<string, number>()
   for (const list of lists) {
     list.forEach((id, rank) => {

@@ -19,7 +19,10 @@ export function normalizeTags(tags: readonly string[] | undefined): string[] {
     seen.add(tag)
   })
   if (seen.size > LIMITS.tagsPerItem) {
-    throw new DomainError('invalid_input', `too many tags: at most ${LIMITS.tagsPerItem} are allowed`)
+    throw new DomainError(
+      'invalid_input',
+      `too many tags: at most ${LIMITS.tagsPerItem} are allowed`,
+    )
   }
   return [...seen]
 }

@@ -122,10 +122,15 @@ export function taskFilter(input: {
   text?: string | undefined
 }): TaskFilter {
   const filter: TaskFilter = {}
-  if (input.status !== undefined && input.status.length > 0) filter.status = [...new Set(input.status)]
+  if (input.status !== undefined && input.status.length > 0)
+    filter.status = [...new Set(input.status)]
   if (input.dueBefore !== undefined) filter.dueBefore = parseIsoDate('due_before', input.dueBefore)
   if (input.dueAfter !== undefined) filter.dueAfter = parseIsoDate('due_after', input.dueAfter)
-  if (filter.dueBefore !== undefined && filter.dueAfter !== undefined && filter.dueAfter > filter.dueBefore) {
+  if (
+    filter.dueBefore !== undefined &&
+    filter.dueAfter !== undefined &&
+    filter.dueAfter > filter.dueBefore
+  ) {
     throw new DomainError('invalid_input', 'due_after is later than due_before: swap them')
   }
   if (input.tag !== undefined) {

@@ -8,6 +8,7 @@ import type { EmbedderErrorCode } from './embedder-error.js'
 
 /** Larger answers are refused: 96 vectors of 3072 numbers take about 6 MB of JSON. */
 export const MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',

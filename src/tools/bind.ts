@@ -27,7 +27,11 @@ const INSTRUCTIONS =
 export function createAssistantServer(options: AssistantServerOptions): McpServer {
   const server = new McpServer(
     { name: 'mcp-pa', title: 'mcp-pa personal assistant', version: options.version },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS, maxToolInputElements: 1000 },
+    {
+      capabilities: { tools: {}, resources: {} },
+      instructions: INSTRUCTIONS,
+      maxToolInputElements: 1000,
+    },
   )
   for (const tool of TOOLS) {
     server.registerTool(
@@ -47,7 +51,10 @@ export function createAssistantServer(options: AssistantServerOptions): McpServe
   return server
 }
 
-function registerMemoryResources(server: McpServer, contextFor: AssistantServerOptions['contextFor']) {
+function registerMemoryResources(
+  server: McpServer,
+  contextFor: AssistantServerOptions['contextFor'],
+) {
   const template = new ResourceTemplate('memory://{id}', {
     list: async (request) => {
       const ctx = contextFor(request)
@@ -70,16 +77,25 @@ function registerMemoryResources(server: McpServer, contextFor: AssistantServerO
       const ctx = contextFor(request)
       const id = String(variables.id ?? '')
       if (!hasScopes(ctx.scopes, RESOURCE_SCOPES)) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'reading memories needs the scope memories:read')
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          'reading memories needs the scope memories:read',
+        )
       }
       if (!/^[A-Za-z0-9-]{1,64}$/.test(id)) {
-        throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'memory:// URIs take the id of a memory, as listed by resources/list')
+        throw new ProtocolError(
+          ProtocolErrorCode.InvalidParams,
+          'memory:// URIs take the id of a memory, as listed by resources/list',
+        )
       }
       let memory
       try {
         memory = await ctx.memories.get(ctx.userId, id)
       } catch {
-        throw new ProtocolError(ProtocolErrorCode.InternalError, 'reading the memory failed because of an internal error')
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          'reading the memory failed because of an internal error',
+        )
       }
       if (memory === undefined) throw new ResourceNotFoundError(uri.href, `no memory with id ${id}`)
       return { contents: [{ uri: uri.href, mimeType: 'text/plain', text: memory.content }] }

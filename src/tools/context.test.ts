@@ -15,6 +15,8 @@ describe('scopes', () => {
   })
 
   it('names exactly the missing scopes', () => {
-    expect(missingScopes(new Set(['memories:read']), ['memories:read', 'tasks:write'])).toEqual(['tasks:write'])
+    expect(missingScopes(new Set(['memories:read']), ['memories:read', 'tasks:write'])).toEqual([
+      'tasks:write',
+    ])
   })
 })

@@ -36,6 +36,9 @@ export function hasScopes(granted: ReadonlySet<string> | 'all', needed: readonly
 }
 
 /** The scopes of `needed` that `granted` lacks. */
-export function missingScopes(granted: ReadonlySet<string> | 'all', needed: readonly Scope[]): Scope[] {
+export function missingScopes(
+  granted: ReadonlySet<string> | 'all',
+  needed: readonly Scope[],
+): Scope[] {
   return needed.filter((scope) => !hasScopes(granted, [scope]))
 }

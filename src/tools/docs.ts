@@ -19,7 +19,8 @@ type JsonSchema = {
 function typeOf(schema: JsonSchema): string {
   if (schema.enum !== undefined) return schema.enum.map((v) => JSON.stringify(v)).join(' \\| ')
   if (schema.anyOf !== undefined) return schema.anyOf.map(typeOf).join(' \\| ')
-  if (schema.type === 'array') return `${schema.items === undefined ? 'any' : typeOf(schema.items)}[]`
+  if (schema.type === 'array')
+    return `${schema.items === undefined ? 'any' : typeOf(schema.items)}[]`
   return Array.isArray(schema.type) ? schema.type.join(' \\| ') : (schema.type ?? 'any')
 }
 
@@ -40,28 +41,32 @@ function fieldTable(schema: JsonSchema): string {
     return `| \`${name}\` | ${typeOf(field)} | ${required} | ${limitsOf(field)} | ${description} |`
   })
   if (rows.length === 0) return '_none_'
-  return ['| field | type | required | limits | description |', '| --- | --- | --- | --- | --- |', ...rows].join('\n')
+  return [
+    '| field | type | required | limits | description |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n')
 }
 
 function toolSection(tool: ToolDefinition): string {
   const input = z.toJSONSchema(tool.input, { io: 'input', unrepresentable: 'any' }) as JsonSchema
   const output = z.toJSONSchema(tool.output, { io: 'output', unrepresentable: 'any' }) as JsonSchema
-  const hints = Object.entries(tool.annotations)
-    .filter(([, on]) => on)
-    .map(([hint]) => `\`${hint}\``)
+  const hints = Object.entries(tool.annotations).map(([hint, on]) => `\`${hint}: ${String(on)}\``)
   return [
     `## \`${tool.name}\` — ${tool.title}`,
     '',
     tool.description,
     '',
     `- **Scope (HTTP mode):** ${tool.scopes.map((s) => `\`${s}\``).join(', ')}`,
-    `- **Annotations:** ${hints.length > 0 ? hints.join(', ') : 'none'}`,
+    `- **Annotations:** ${hints.join(', ')}`,
     '',
     '**Input**',
     '',
     fieldTable(input),
     '',
-    `**Output** (\`structuredContent\`, plus a readable text block): ${Object.keys(output.properties ?? {})
+    `**Output** (\`structuredContent\`, plus a readable text block): ${Object.keys(
+      output.properties ?? {},
+    )
       .map((k) => `\`${k}\``)
       .join(', ')}`,
     '',
@@ -76,7 +81,10 @@ function toolSection(tool: ToolDefinition): string {
 
 /** The Markdown of docs/tools.md, generated from the registry (a test keeps the file in sync). */
 export function renderToolDocs(): string {
-  const index = TOOLS.map((t) => `| [\`${t.name}\`](#${t.name}--${t.title.toLowerCase().replace(/\s+/g, '-')}) | ${t.scopes.join(', ')} | ${t.annotations.readOnlyHint ? 'read-only' : t.annotations.destructiveHint ? 'destructive' : 'write'} |`)
+  const index = TOOLS.map(
+    (t) =>
+      `| [\`${t.name}\`](#${t.name}--${t.title.toLowerCase().replace(/\s+/g, '-')}) | ${t.scopes.join(', ')} | ${t.annotations.readOnlyHint ? 'read-only' : t.annotations.destructiveHint ? 'destructive' : 'write'} |`,
+  )
   return [
     '# Tools',
     '',

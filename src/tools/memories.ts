@@ -58,7 +58,11 @@ export const memorySave = defineTool({
     importance: importanceSchema.optional(),
   }),
   output: memoryResult,
-  example: { content: 'Alice prefers meetings after 10am', tags: ['people', 'alice'], importance: 4 },
+  example: {
+    content: 'Alice prefers meetings after 10am',
+    tags: ['people', 'alice'],
+    importance: 4,
+  },
   async run(ctx, input) {
     const memory = newMemory(input)
     const saved = await ctx.memories.create(ctx.userId, memory, await embed(ctx, memory.content))
@@ -80,7 +84,13 @@ export const memorySearch = defineTool({
       .min(1, 'query is empty: say what to look for')
       .max(LIMITS.searchQueryChars, `query is longer than ${LIMITS.searchQueryChars} characters`),
     tags: tagsSchema.optional().describe('Only memories carrying every one of these tags'),
-    limit: z.number().int().min(1).max(50).optional().describe('How many results, 1-50 (default 10)'),
+    limit: z
+      .number()
+      .int()
+      .min(1)
+      .max(50)
+      .optional()
+      .describe('How many results, 1-50 (default 10)'),
   }),
   output: z.object({
     results: z.array(
@@ -104,7 +114,12 @@ export const memorySearch = defineTool({
     }))
     const search = embedding === undefined ? ('fulltext' as const) : ('hybrid' as const)
     const lines = results.map((r) => memoryLine(r.memory))
-    const text = listText(`Found ${results.length} memories:`, lines, `No memory matches "${input.query}".`, null)
+    const text = listText(
+      `Found ${results.length} memories:`,
+      lines,
+      `No memory matches "${input.query}".`,
+      null,
+    )
     return { structured: { results, search }, text }
   },
 })
@@ -112,7 +127,8 @@ export const memorySearch = defineTool({
 export const memoryList = defineTool({
   name: 'memory_list',
   title: 'List memories',
-  description: 'List memories, most recently updated first, optionally only those with given tags. Paginated.',
+  description:
+    'List memories, most recently updated first, optionally only those with given tags. Paginated.',
   scopes: ['memories:read'],
   annotations: READ_ONLY,
   input: z.strictObject({
@@ -158,7 +174,8 @@ export const memoryGet = defineTool({
 export const memoryUpdate = defineTool({
   name: 'memory_update',
   title: 'Update a memory',
-  description: 'Change the content, tags or importance of a memory. Fields left out stay as they are.',
+  description:
+    'Change the content, tags or importance of a memory. Fields left out stay as they are.',
   scopes: ['memories:write'],
   annotations: UPDATE,
   input: z.strictObject({
@@ -190,6 +207,9 @@ export const memoryDelete = defineTool({
   example: { id: '5f0c6f1e-2b1a-4c36-9a57-0d9b8f1c2e3a' },
   async run(ctx, input) {
     if (!(await ctx.memories.delete(ctx.userId, input.id))) throw notFound(input.id)
-    return { structured: { deleted: true as const, id: input.id }, text: `Deleted memory ${input.id}.` }
+    return {
+      structured: { deleted: true as const, id: input.id },
+      text: `Deleted memory ${input.id}.`,
+    }
   },
 })

@@ -1,5 +1,12 @@
 import type { ToolDefinition } from './define.js'
-import { memoryDelete, memoryGet, memoryList, memorySave, memorySearch, memoryUpdate } from './memories.js'
+import {
+  memoryDelete,
+  memoryGet,
+  memoryList,
+  memorySave,
+  memorySearch,
+  memoryUpdate,
+} from './memories.js'
 import { taskComplete, taskCreate, taskDelete, taskList, taskUpdate } from './tasks.js'
 
 /**

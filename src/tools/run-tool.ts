@@ -29,7 +29,9 @@ export async function runTool(
   const missing = missingScopes(ctx.scopes, tool.scopes)
   if (missing.length > 0) {
     finish(false, 'insufficient_scope')
-    return errorResult(`${tool.name} needs the scope ${missing.join(' ')}: sign in again granting it`)
+    return errorResult(
+      `${tool.name} needs the scope ${missing.join(' ')}: sign in again granting it`,
+    )
   }
   try {
     const outcome = await tool.run(ctx, input)

@@ -20,7 +20,9 @@ export const idSchema = z
 export const tagsSchema = z
   .array(z.string().max(LIMITS.tagChars, `a tag is longer than ${LIMITS.tagChars} characters`))
   .max(LIMITS.tagsPerItem, `at most ${LIMITS.tagsPerItem} tags are allowed`)
-  .describe(`Up to ${LIMITS.tagsPerItem} short labels (letters, digits, _ : . / -); stored lower-case`)
+  .describe(
+    `Up to ${LIMITS.tagsPerItem} short labels (letters, digits, _ : . / -); stored lower-case`,
+  )
 
 /** Content limit in characters is the byte limit; the exact UTF-8 byte check is in the domain. */
 export const contentSchema = z

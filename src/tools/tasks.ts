@@ -35,10 +35,17 @@ const notesSchema = z
   .describe('Free-form details (up to 64 KiB)')
 
 function notFound(id: string): DomainError {
-  return new DomainError('task_not_found', `no task with id ${id}: use task_list to find the right id`)
+  return new DomainError(
+    'task_not_found',
+    `no task with id ${id}: use task_list to find the right id`,
+  )
 }
 
-async function update(ctx: ToolContext, id: string, patch: ReturnType<typeof taskPatch>): Promise<Task> {
+async function update(
+  ctx: ToolContext,
+  id: string,
+  patch: ReturnType<typeof taskPatch>,
+): Promise<Task> {
   const task = await ctx.tasks.update(ctx.userId, id, patch)
   if (task === undefined) throw notFound(id)
   return task
@@ -80,7 +87,11 @@ export const taskList = defineTool({
     due_before: isoDateSchema.optional().describe('Only tasks due before this date'),
     due_after: isoDateSchema.optional().describe('Only tasks due on or after this date'),
     tag: z.string().max(LIMITS.tagChars).optional().describe('Only tasks with this tag'),
-    text: z.string().max(200).optional().describe('Only tasks whose title or notes contain this text'),
+    text: z
+      .string()
+      .max(200)
+      .optional()
+      .describe('Only tasks whose title or notes contain this text'),
     limit: limitSchema.optional(),
     cursor: cursorSchema.optional(),
   }),
@@ -101,7 +112,12 @@ export const taskList = defineTool({
       cursor: input.cursor,
     })
     const tasks = page.items.map(taskToWire)
-    const text = listText(`${tasks.length} tasks:`, tasks.map(taskLine), 'No tasks match.', page.nextCursor)
+    const text = listText(
+      `${tasks.length} tasks:`,
+      tasks.map(taskLine),
+      'No tasks match.',
+      page.nextCursor,
+    )
     return { structured: { tasks, next_cursor: page.nextCursor }, text }
   },
 })
@@ -109,7 +125,8 @@ export const taskList = defineTool({
 export const taskUpdate = defineTool({
   name: 'task_update',
   title: 'Update a task',
-  description: 'Change any field of a task. Fields left out stay as they are; due: null removes the due date.',
+  description:
+    'Change any field of a task. Fields left out stay as they are; due: null removes the due date.',
   scopes: ['tasks:write'],
   annotations: UPDATE,
   input: z.strictObject({
@@ -155,6 +172,9 @@ export const taskDelete = defineTool({
   example: { id: '9b2d7c1a-3e4f-4a5b-8c6d-7e8f9a0b1c2d' },
   async run(ctx, input) {
     if (!(await ctx.tasks.delete(ctx.userId, input.id))) throw notFound(input.id)
-    return { structured: { deleted: true as const, id: input.id }, text: `Deleted task ${input.id}.` }
+    return {
+      structured: { deleted: true as const, id: input.id },
+      text: `Deleted task ${input.id}.`,
+    }
   },
 })

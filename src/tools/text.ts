@@ -15,7 +15,12 @@ export function taskLine(task: TaskWire): string {
 }
 
 /** A list with a header, or a friendly line when it is empty. */
-export function listText(header: string, lines: string[], empty: string, nextCursor: string | null): string {
+export function listText(
+  header: string,
+  lines: string[],
+  empty: string,
+  nextCursor: string | null,
+): string {
   if (lines.length === 0) return empty
   const more = nextCursor === null ? '' : `\nMore results: pass cursor "${nextCursor}".`
   return `${header}\n${lines.join('\n')}${more}`

@@ -21,7 +21,10 @@ export const TOOL_NAMES = [
  * every tool, its structured output and readable text, its errors. Run over stdio against
  * SQLite and PostgreSQL (and later over HTTP).
  */
-export function assistantSuite(name: string, connect: () => Promise<{ client: Client; close(): Promise<void> }>) {
+export function assistantSuite(
+  name: string,
+  connect: () => Promise<{ client: Client; close(): Promise<void> }>,
+) {
   describe(name, () => {
     // One server and client for the whole suite; tests run in order on one empty database.
     let session: { client: Client; close(): Promise<void> }
@@ -70,13 +73,22 @@ export function assistantSuite(name: string, connect: () => Promise<{ client: Cl
         expect(found.structuredContent?.results[0].matched_by).toContain('fulltext')
 
         const tagged = await call(client, 'memory_list', { tags: ['alice'] })
-        expect(tagged.structuredContent?.memories.map((m: { id: string }) => m.id)).toEqual([memory.id])
+        expect(tagged.structuredContent?.memories.map((m: { id: string }) => m.id)).toEqual([
+          memory.id,
+        ])
 
         const got = await call(client, 'memory_get', { id: memory.id })
         expect(got.structuredContent?.memory.content).toBe(memory.content)
 
-        const updated = await call(client, 'memory_update', { id: memory.id, importance: 5, content: 'Alice prefers meetings after 11am' })
-        expect(updated.structuredContent?.memory).toMatchObject({ importance: 5, content: 'Alice prefers meetings after 11am' })
+        const updated = await call(client, 'memory_update', {
+          id: memory.id,
+          importance: 5,
+          content: 'Alice prefers meetings after 11am',
+        })
+        expect(updated.structuredContent?.memory).toMatchObject({
+          importance: 5,
+          content: 'Alice prefers meetings after 11am',
+        })
 
         const resource = await client.readResource({ uri: `memory://${memory.id}` })
         expect(resource.contents[0]).toMatchObject({ text: 'Alice prefers meetings after 11am' })
@@ -96,14 +108,36 @@ export function assistantSuite(name: string, connect: () => Promise<{ client: Cl
     it('creates, filters, updates, completes and deletes tasks', async () => {
       const { client, close } = await open()
       try {
-        const a = (await call(client, 'task_create', { title: 'Renew passport', due: '2026-12-15', priority: 'high', tags: ['admin'] })).structuredContent?.task
-        const b = (await call(client, 'task_create', { title: 'Book dentist', notes: 'ask about Tuesday', due: '2026-11-30T09:00:00+01:00' })).structuredContent?.task
-        const c = (await call(client, 'task_create', { title: 'Read a novel' })).structuredContent?.task
-        expect(a).toMatchObject({ status: 'open', priority: 'high', due: '2026-12-15T00:00:00.000Z' })
+        const a = (
+          await call(client, 'task_create', {
+            title: 'Renew passport',
+            due: '2026-12-15',
+            priority: 'high',
+            tags: ['admin'],
+          })
+        ).structuredContent?.task
+        const b = (
+          await call(client, 'task_create', {
+            title: 'Book dentist',
+            notes: 'ask about Tuesday',
+            due: '2026-11-30T09:00:00+01:00',
+          })
+        ).structuredContent?.task
+        const c = (await call(client, 'task_create', { title: 'Read a novel' })).structuredContent
+          ?.task
+        expect(a).toMatchObject({
+          status: 'open',
+          priority: 'high',
+          due: '2026-12-15T00:00:00.000Z',
+        })
         expect(b.due).toBe('2026-11-30T08:00:00.000Z')
 
         const all = await call(client, 'task_list', {})
-        expect(all.structuredContent?.tasks.map((t: { id: string }) => t.id)).toEqual([b.id, a.id, c.id])
+        expect(all.structuredContent?.tasks.map((t: { id: string }) => t.id)).toEqual([
+          b.id,
+          a.id,
+          c.id,
+        ])
         const before = await call(client, 'task_list', { due_before: '2026-12-01' })
         expect(before.structuredContent?.tasks.map((t: { id: string }) => t.id)).toEqual([b.id])
         const byTag = await call(client, 'task_list', { tag: 'admin' })
@@ -111,8 +145,15 @@ export function assistantSuite(name: string, connect: () => Promise<{ client: Cl
         const byText = await call(client, 'task_list', { text: 'tuesday' })
         expect(byText.structuredContent?.tasks.map((t: { id: string }) => t.id)).toEqual([b.id])
 
-        const started = await call(client, 'task_update', { id: c.id, status: 'in_progress', due: '2027-01-01' })
-        expect(started.structuredContent?.task).toMatchObject({ status: 'in_progress', due: '2027-01-01T00:00:00.000Z' })
+        const started = await call(client, 'task_update', {
+          id: c.id,
+          status: 'in_progress',
+          due: '2027-01-01',
+        })
+        expect(started.structuredContent?.task).toMatchObject({
+          status: 'in_progress',
+          due: '2027-01-01T00:00:00.000Z',
+        })
         const cleared = await call(client, 'task_update', { id: c.id, due: null })
         expect(cleared.structuredContent?.task.due).toBeNull()
 
@@ -120,9 +161,14 @@ export function assistantSuite(name: string, connect: () => Promise<{ client: Cl
         expect(done.structuredContent?.task.status).toBe('done')
         expect(done.structuredContent?.task.completed_at).toEqual(expect.any(String))
         const open = await call(client, 'task_list', { status: ['open', 'in_progress'] })
-        expect(open.structuredContent?.tasks.map((t: { id: string }) => t.id).sort()).toEqual([b.id, c.id].sort())
+        expect(open.structuredContent?.tasks.map((t: { id: string }) => t.id).sort()).toEqual(
+          [b.id, c.id].sort(),
+        )
 
-        expect((await call(client, 'task_delete', { id: b.id })).structuredContent).toEqual({ deleted: true, id: b.id })
+        expect((await call(client, 'task_delete', { id: b.id })).structuredContent).toEqual({
+          deleted: true,
+          id: b.id,
+        })
         const again = await call(client, 'task_delete', { id: b.id })
         expect(again.isError).toBe(true)
         expect(textOf(again)).toMatch(/no task with id/)
@@ -132,34 +178,64 @@ export function assistantSuite(name: string, connect: () => Promise<{ client: Cl
     })
 
     it.each([
-      ['unknown id', 'memory_get', { id: '00000000-0000-4000-8000-00000000dead' }, /no memory with id/],
+      [
+        'unknown id',
+        'memory_get',
+        { id: '00000000-0000-4000-8000-00000000dead' },
+        /no memory with id/,
+      ],
       ['oversized content', 'memory_save', { content: 'x'.repeat(64 * 1024 + 1) }, /64 KiB/],
       ['bad date', 'task_create', { title: 't', due: '2026-02-30' }, /not a real calendar date/],
       ['not a date', 'task_create', { title: 't', due: 'next tuesday' }, /ISO 8601/],
       ['unknown field', 'memory_save', { content: 'x', colour: 'red' }, /colour|unrecognized/i],
-      ['too many tags', 'memory_save', { content: 'x', tags: Array.from({ length: 33 }, (_, i) => `t${i}`) }, /at most 32 tags/],
-      ['bad importance', 'memory_save', { content: 'x', importance: 9 }, /importance must be at most 5/],
-      ['empty update', 'task_update', { id: '00000000-0000-4000-8000-00000000dead' }, /nothing to update/],
-      ['inverted range', 'task_list', { due_after: '2027-01-01', due_before: '2026-01-01' }, /swap them/],
+      [
+        'too many tags',
+        'memory_save',
+        { content: 'x', tags: Array.from({ length: 33 }, (_, i) => `t${i}`) },
+        /at most 32 tags/,
+      ],
+      [
+        'bad importance',
+        'memory_save',
+        { content: 'x', importance: 9 },
+        /importance must be at most 5/,
+      ],
+      [
+        'empty update',
+        'task_update',
+        { id: '00000000-0000-4000-8000-00000000dead' },
+        /nothing to update/,
+      ],
+      [
+        'inverted range',
+        'task_list',
+        { due_after: '2027-01-01', due_before: '2026-01-01' },
+        /swap them/,
+      ],
       ['bad cursor', 'memory_list', { cursor: 'not-a-cursor' }, /cursor is not valid/],
-    ])('answers %s with a tool error that says what to fix', async (_label, tool, args, message) => {
-      const { client, close } = await open()
-      try {
-        const result = await call(client, tool, args)
-        expect(result.isError).toBe(true)
-        expect(textOf(result)).toMatch(message)
-        expect(textOf(result)).not.toMatch(/\n\s+at /) // no stack trace
-      } finally {
-        await close()
-      }
-    })
+    ])(
+      'answers %s with a tool error that says what to fix',
+      async (_label, tool, args, message) => {
+        const { client, close } = await open()
+        try {
+          const result = await call(client, tool, args)
+          expect(result.isError).toBe(true)
+          expect(textOf(result)).toMatch(message)
+          expect(textOf(result)).not.toMatch(/\n\s+at /) // no stack trace
+        } finally {
+          await close()
+        }
+      },
+    )
 
     it('writes nothing when a call fails', async () => {
       const { client, close } = await open()
       try {
-        const before = (await call(client, 'memory_list', { limit: 100 })).structuredContent?.memories.length
+        const before = (await call(client, 'memory_list', { limit: 100 })).structuredContent
+          ?.memories.length
         await call(client, 'memory_save', { content: 'ok', tags: ['valid', '!!bad!!'] })
-        const after = (await call(client, 'memory_list', { limit: 100 })).structuredContent?.memories.length
+        const after = (await call(client, 'memory_list', { limit: 100 })).structuredContent
+          ?.memories.length
         expect(after).toBe(before)
       } finally {
         await close()

@@ -22,18 +22,22 @@ function cli(args: string[], env: Record<string, string> = {}) {
 
 describe('mcp-pa CLI', () => {
   it('prints its version', async () => {
-    const pkg = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string }
+    const pkg = JSON.parse(
+      await readFile(join(import.meta.dirname, '../../package.json'), 'utf8'),
+    ) as { version: string }
     expect(cli(['--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` })
   })
 
-  it.each([[['--help']], [['serve', '--help']], [['init', '--help']], [['config', 'check', '--help']]])(
-    'answers %j with help and exit 0',
-    (args) => {
-      const run = cli(args)
-      expect(run.code).toBe(0)
-      expect(run.stdout).toMatch(/^(Usage|mcp-pa)/)
-    },
-  )
+  it.each([
+    [['--help']],
+    [['serve', '--help']],
+    [['init', '--help']],
+    [['config', 'check', '--help']],
+  ])('answers %j with help and exit 0', (args) => {
+    const run = cli(args)
+    expect(run.code).toBe(0)
+    expect(run.stdout).toMatch(/^(Usage|mcp-pa)/)
+  })
 
   it.each([
     [['frobnicate'], /unknown command "frobnicate"/],
@@ -73,7 +77,9 @@ describe('mcp-pa CLI', () => {
 
   it('config check never prints a database password', () => {
     const password = randomBytes(12).toString('hex')
-    const run = cli(['config', 'check'], { MCP_DATABASE_URL: `postgres://me:${password}@db.example/x` })
+    const run = cli(['config', 'check'], {
+      MCP_DATABASE_URL: `postgres://me:${password}@db.example/x`,
+    })
     expect(run.code).toBe(0)
     expect(run.stdout + run.stderr).not.toContain(password)
     expect(JSON.parse(run.stdout).database.type).toBe('postgresql')
@@ -86,7 +92,10 @@ describe('mcp-pa CLI', () => {
   ])('fails on %s with exit 3 naming the key and the fix', async (_label, content, message) => {
     const path = join(home, 'bad.json')
     await writeFile(path, content, { mode: 0o600 })
-    for (const command of [['config', 'check', '--config', path], ['serve', '--config', path]]) {
+    for (const command of [
+      ['config', 'check', '--config', path],
+      ['serve', '--config', path],
+    ]) {
       const run = cli(command)
       expect(run.code).toBe(3)
       expect(run.stderr).toMatch(message)

@@ -33,40 +33,46 @@ async function admin(statement: string): Promise<void> {
   }
 }
 
-describe.skipIf(!available)('stdio + PostgreSQL (skipped when PostgreSQL is not reachable locally)', () => {
-  // One fresh database per suite (dropped afterwards): the suites assert on whole lists.
-  const suites = ['modern', 'legacy', 'shared'] as const
-  const databases = new Map(suites.map((s) => [s, `mcp_pa_e2e_${randomBytes(6).toString('hex')}`]))
-  let home: string
-  let cleanup: () => Promise<void>
-  const env = (suite: (typeof suites)[number]) => {
-    const url = new URL(ADMIN_URL)
-    url.pathname = `/${databases.get(suite) ?? ''}`
-    return { MCP_DATABASE_TYPE: 'postgresql', MCP_DATABASE_URL: url.href }
-  }
+describe.skipIf(!available)(
+  'stdio + PostgreSQL (skipped when PostgreSQL is not reachable locally)',
+  () => {
+    // One fresh database per suite (dropped afterwards): the suites assert on whole lists.
+    const suites = ['modern', 'legacy', 'shared'] as const
+    const databases = new Map(
+      suites.map((s) => [s, `mcp_pa_e2e_${randomBytes(6).toString('hex')}`]),
+    )
+    let home: string
+    let cleanup: () => Promise<void>
+    const env = (suite: (typeof suites)[number]) => {
+      const url = new URL(ADMIN_URL)
+      url.pathname = `/${databases.get(suite) ?? ''}`
+      return { MCP_DATABASE_TYPE: 'postgresql', MCP_DATABASE_URL: url.href }
+    }
 
-  beforeAll(async () => {
-    ;({ home, cleanup } = await tempHome())
-    for (const database of databases.values()) await admin(`CREATE DATABASE ${database}`)
-  })
-  afterAll(async () => {
-    await cleanup()
-    for (const database of databases.values()) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
-  })
+    beforeAll(async () => {
+      ;({ home, cleanup } = await tempHome())
+      for (const database of databases.values()) await admin(`CREATE DATABASE ${database}`)
+    })
+    afterAll(async () => {
+      await cleanup()
+      for (const database of databases.values())
+        await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
+    })
 
-  for (const era of ['modern', 'legacy'] as Era[]) {
-    assistantSuite(`${era} protocol`, () => spawnClient({ home, era, env: env(era) }))
-  }
+    for (const era of ['modern', 'legacy'] as Era[]) {
+      assistantSuite(`${era} protocol`, () => spawnClient({ home, era, env: env(era) }))
+    }
 
-  it('two local servers start together on a fresh database and share it', async () => {
-    const [a, b] = await Promise.all([
-      spawnClient({ home, env: env('shared') }),
-      spawnClient({ home, env: env('shared') }),
-    ])
-    const saved = await call(a.client, 'memory_save', { content: 'shared by two local servers' })
-    const got = await call(b.client, 'memory_get', { id: saved.structuredContent?.memory.id })
-    expect(got.structuredContent?.memory.content).toBe('shared by two local servers')
-    expect(a.stderr()).not.toMatch(/password/i)
-    await Promise.all([a.close(), b.close()])
-  })
-})
+    it('two local servers start together on a fresh database and share it', async () => {
+      const [a, b] = await Promise.all([
+        spawnClient({ home, env: env('shared') }),
+        spawnClient({ home, env: env('shared') }),
+      ])
+      const saved = await call(a.client, 'memory_save', { content: 'shared by two local servers' })
+      const got = await call(b.client, 'memory_get', { id: saved.structuredContent?.memory.id })
+      expect(got.structuredContent?.memory.content).toBe('shared by two local servers')
+      expect(a.stderr()).not.toMatch(/password/i)
+      await Promise.all([a.close(), b.close()])
+    })
+  },
+)

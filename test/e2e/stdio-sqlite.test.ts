@@ -25,12 +25,17 @@ describe('stdio + SQLite: the process', () => {
     const { home: own, cleanup: done } = await tempHome()
     try {
       const first = await spawnClient({ home: own })
-      const saved = await call(first.client, 'memory_save', { content: 'persist me', tags: ['restart'] })
+      const saved = await call(first.client, 'memory_save', {
+        content: 'persist me',
+        tags: ['restart'],
+      })
       const task = await call(first.client, 'task_create', { title: 'persist me too' })
       await first.close()
 
       const second = await spawnClient({ home: own, era: 'legacy' })
-      const got = await call(second.client, 'memory_get', { id: saved.structuredContent?.memory.id })
+      const got = await call(second.client, 'memory_get', {
+        id: saved.structuredContent?.memory.id,
+      })
       expect(got.structuredContent?.memory.content).toBe('persist me')
       const tasks = await call(second.client, 'task_list', {})
       expect(tasks.structuredContent?.tasks[0].id).toBe(task.structuredContent?.task.id)
@@ -65,21 +70,29 @@ describe('stdio + SQLite: the process', () => {
         jsonrpc: '2.0',
         id: 1,
         method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+        params: {
+          protocolVersion: '2025-06-18',
+          capabilities: {},
+          clientInfo: { name: 'raw', version: '1' },
+        },
       }
       child.stdin.write(`${JSON.stringify(init)}\n`)
       await new Promise<void>((resolve) => {
         const check = () => (stdout.includes('\n') ? resolve() : setTimeout(check, 20))
         check()
       })
-      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`)
+      child.stdin.write(
+        `${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`,
+      )
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`)
       await new Promise<void>((resolve) => {
         const check = () => (stdout.split('\n').length > 2 ? resolve() : setTimeout(check, 20))
         check()
       })
       stop(child)
-      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)))
+      const code = await new Promise<number | null>((resolve) =>
+        child.on('exit', (c) => resolve(c)),
+      )
       expect(code).toBe(0)
       const lines = stdout.split('\n').filter((l) => l.length > 0)
       expect(lines.length).toBeGreaterThanOrEqual(2)

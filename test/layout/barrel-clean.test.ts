@@ -13,7 +13,9 @@ function modulesLoadedBy(entry: string): string[] {
     'export async function resolve(s, c, next) { const r = await next(s, c); process.stderr.write("LOADED " + r.url + "\\n"); return r }',
   )}`
   const script = `import { register } from 'node:module'; register(${JSON.stringify(hooks)}); await import(${JSON.stringify(resolve(root, entry))}); process.stderr.write('BUILTINS ' + JSON.stringify(process.moduleLoadList.filter((m) => m.startsWith('NativeModule'))) + '\\n')`
-  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  })
   expect(child.status, child.stderr).toBe(0)
   return child.stderr.split('\n')
 }
