@@ -8,13 +8,14 @@ Commands:
   serve           Run the MCP server (local mode: stdio, embedded SQLite)
   init            Write a starting configuration file
   config check    Validate the configuration and print the effective settings
+  audit           Scan MCP client configs for secrets, plain HTTP, loose permissions (--fix)
 
 Options:
   -h, --help      Show help (also after any command: mcp-pa serve --help)
   -v, --version   Print the version
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 configuration error.
-Docs: README.md, docs/configuration.md, docs/tools.md`,
+Docs: README.md, docs/configuration.md, docs/tools.md, docs/config-audit.md`,
 
   serve: `Usage: mcp-pa serve [--config <file>]
 
@@ -48,4 +49,26 @@ settings as JSON with secrets redacted. Exits 3 when the configuration is invali
 Options:
   -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
   -h, --help           Show this help`,
+
+  audit: `Usage: mcp-pa audit [paths…] [options]
+
+Scans the MCP client configurations on this machine (Claude Desktop, Claude Code, Cursor,
+VS Code, Windsurf) and in the current project, plus any files named, for hardcoded
+credentials, plain HTTP, disabled TLS checks, loose permissions, files exposed to git,
+unpinned package runners, download-and-execute commands and broad OAuth scopes.
+Secrets are always shown masked. Report on stdout; progress and notes on stderr.
+
+Options:
+  -f, --format <f>       text (default), json or sarif (SARIF 2.1.0, for code scanning)
+  --fail-on <level>      error, warning (default) or note: exit 1 at or above it
+  --fix                  Fix what is safe: chmod 600/700, move secrets to \${VAR} references
+                         with the values in a 0600 .env next to the config, .gitignore entries;
+                         a backup <file>.bak-<time> (0600) is kept
+  --dry-run              With --fix: show the changes as a diff (secrets masked), write nothing
+  --secrets-to <where>   env (default) or keychain (needs the optional @napi-rs/keyring)
+  --no-discover          Audit only the files named
+  -h, --help             Show this help
+
+Exit codes: 0 clean, 1 findings at or above --fail-on (or a fix failed), 2 usage error or a
+named file that could not be read or parsed. Guide: docs/config-audit.md`,
 } as const

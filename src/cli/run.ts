@@ -1,4 +1,5 @@
 import { isConfigError } from '../config/index.js'
+import { audit } from './audit.js'
 import { configCommand } from './config-check.js'
 import { CliError, EXIT } from './exit-codes.js'
 import { HELP } from './help.js'
@@ -9,7 +10,7 @@ import { VERSION } from './version.js'
 
 type Command = (argv: string[], env: CliEnv) => Promise<number>
 
-const COMMANDS: Record<string, Command> = { serve, init, config: configCommand }
+const COMMANDS: Record<string, Command> = { serve, init, config: configCommand, audit }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
 export async function main(argv: string[], env: CliEnv): Promise<number> {

@@ -71,5 +71,24 @@ export function isolationContract({
       const hits = await storage().memories.search(alice, search, embedding)
       expect(hits.map((hit) => hit.memory.id)).toContain(memory.id)
     })
+
+    it("another user's many better matches do not hide a user's own", async () => {
+      const alice = await newUser('alice-many')
+      const bob = await newUser('bob-one')
+      for (let i = 0; i < 60; i++) {
+        await storage().memories.create(alice, newMemory({ content: 'quince quince', tags: ['t'] }))
+      }
+      const mine = await storage().memories.create(
+        bob,
+        newMemory({
+          content: 'a long note that mentions quince once among many other words',
+          tags: ['t'],
+        }),
+      )
+      for (const tags of [[], ['t']]) {
+        const hits = await storage().memories.search(bob, { text: 'quince', tags, limit: 5 })
+        expect(hits.map((hit) => hit.memory.id)).toEqual([mine.id])
+      }
+    })
   })
 }

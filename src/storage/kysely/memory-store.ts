@@ -90,11 +90,9 @@ export function createMemoryStore(
       if (tags.length > 0) query = query.where(dialect.hasTags('memories', userId, tags))
       if (page.cursor !== undefined) {
         const after = readMemoryCursor(page.cursor)
+        // A row-value comparison, so both databases seek the (user_id, updated_at, id) index.
         query = query.where((eb) =>
-          eb.or([
-            eb('updated_at', '<', after.updatedAt),
-            eb.and([eb('updated_at', '=', after.updatedAt), eb('id', '<', after.id)]),
-          ]),
+          eb(eb.refTuple('updated_at', 'id'), '<', eb.tuple(after.updatedAt, after.id)),
         )
       }
       const items = (await query.execute()).map(toMemory)

@@ -3,16 +3,20 @@ import type { RawBuilder, SqlBool } from 'kysely'
 import { escapeLike, MEMORY_COLUMNS } from '../kysely/index.js'
 import type { SqlDialect, VectorIndex } from '../kysely/index.js'
 
+const MIN_PREFIX_CHARS = 4
+
 /**
  * The tsquery text for a search: built ONLY from the domain's `searchTerms()` output (letters
  * and digits), each term a quoted lexeme, OR-combined; the last term also matches as a prefix
- * once it has 3 characters. It is sent as a bound parameter to `to_tsquery('simple', $n)`.
+ * once it has 4 characters, as in SQLite. It is sent as a bound parameter of `to_tsquery`.
  */
 export function tsQueryText(terms: readonly string[]): string {
   return terms
     .map((term, index) => {
       const quoted = `'${term.replace(/['\\]/g, (char) => `\\${char}`)}'`
-      return index === terms.length - 1 && [...term].length >= 3 ? `${quoted}:*` : quoted
+      return index === terms.length - 1 && [...term].length >= MIN_PREFIX_CHARS
+        ? `${quoted}:*`
+        : quoted
     })
     .join(' | ')
 }

@@ -9,7 +9,7 @@ import type { Database } from '../kysely/index.js'
 import { migrateSqlite } from './migrate.js'
 import { SQLITE_MIGRATIONS } from './migrations.js'
 import { openSqliteStorage } from './open.js'
-import { ftsMatchExpression } from './fts.js'
+import { ftsMatchExpression, planPhrases, RANKED_BUDGET } from './fts.js'
 import { sqliteDialect } from './dialect.js'
 
 const root = mkdtempSync(join(tmpdir(), 'mcp-pa-sqlite-open-'))
@@ -133,13 +133,37 @@ describe('openSqliteStorage: migrations', () => {
 describe('FTS5 match expression', () => {
   it('quotes every term, ORs them and prefixes the last one when it is long enough', () => {
     expect(ftsMatchExpression(['postgres', 'vacuum'])).toBe('"postgres" OR "vacuum"*')
-    expect(ftsMatchExpression(['a', 'of'])).toBe('"a" OR "of"')
-    expect(ftsMatchExpression(['日本語'])).toBe('"日本語"*')
+    expect(ftsMatchExpression(['a', 'the'])).toBe('"a" OR "the"')
+    expect(ftsMatchExpression(['日本語'])).toBe('"日本語"')
+    expect(ftsMatchExpression(['東京タワー'])).toBe('"東京タワー"*')
   })
 
-  it('runs the search query from the FTS index, then the primary key', async () => {
+  it('ranks the rarest phrases within the budget and drops the common rest', () => {
+    const counted = [
+      { phrase: '"common"', rows: 5001 },
+      { phrase: '"rare"', rows: 10 },
+      { phrase: '"middle"', rows: 3000 },
+    ]
+    expect(planPhrases(counted, 5000)).toEqual({
+      ranked: ['"rare"', '"middle"'],
+      dropped: ['"common"'],
+    })
+    expect(planPhrases(counted, 100)).toEqual({
+      ranked: ['"rare"'],
+      dropped: ['"middle"', '"common"'],
+    })
+    expect(planPhrases([{ phrase: '"x"', rows: 101 }], 100)).toEqual({
+      ranked: [],
+      dropped: ['"x"'],
+    })
+  })
+
+  it('runs every search query from the FTS index or the primary key, never a table scan', async () => {
     const sqlite = new BetterSqlite3(':memory:')
     migrateSqlite(sqlite)
+    sqlite.exec(`INSERT INTO users VALUES ('u', 'i', 's', 'x');
+      INSERT INTO memories (id, user_id, content, tags, importance, created_at, updated_at)
+      VALUES ('m', 'u', 'postgres vacuum', '["a"]', 3, 'x', 'x')`)
     const queries: Array<{ sql: string; parameters: readonly unknown[] }> = []
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: sqlite }),
@@ -148,14 +172,47 @@ describe('FTS5 match expression', () => {
       },
     })
     const query = { userId: 'u', terms: ['postgres', 'vacuum'], tags: ['a'], limit: 10 }
-    await sqliteDialect(undefined).fullText(db, query)
-    const [captured] = queries
-    const plan = sqlite
-      .prepare(`EXPLAIN QUERY PLAN ${captured!.sql}`)
-      .all(...captured!.parameters) as Array<{ detail: string }>
-    const details = plan.map((row) => row.detail)
-    expect(details[0]).toMatch(/SCAN memories_fts VIRTUAL TABLE INDEX/)
-    expect(details.join('\n')).toMatch(/SEARCH memories USING INTEGER PRIMARY KEY/)
+    const hits = await sqliteDialect(undefined).fullText(db, query)
+    expect(hits.map((hit) => hit.row.id)).toEqual(['m'])
+    expect(queries.length).toBeGreaterThanOrEqual(3)
+    for (const captured of queries) {
+      const plan = sqlite
+        .prepare(`EXPLAIN QUERY PLAN ${captured.sql}`)
+        .all(...captured.parameters) as Array<{ detail: string }>
+      const details = plan.map((row) => row.detail).join('\n')
+      expect(details).toMatch(/VIRTUAL TABLE INDEX|USING INTEGER PRIMARY KEY/)
+      expect(details).not.toMatch(/SCAN memories(?!_fts)/)
+    }
     await db.destroy()
+  })
+})
+
+describe('full-text search over more rows than the ranking budget', () => {
+  it('ranks the rare word, tops up with the newest matches of common words, and stays fast', async () => {
+    const storage = await openSqliteStorage({ path: ':memory:' })
+    const user = '00000000-0000-4000-8000-000000000001'
+    const rows = RANKED_BUDGET + 500
+    const create = (content: string) => storage.memories.create(user, newMemory({ content }))
+    for (let i = 0; i < rows; i++) await create(`common filler entry number ${i}`)
+    const rare = await create('the rare zeppelin sighting, common too')
+    const newest = await create('common newest entry')
+
+    const mixed = await storage.memories.search(user, {
+      text: 'common zeppelin',
+      tags: [],
+      limit: 5,
+    })
+    expect(mixed[0]?.memory.id).toBe(rare.id)
+    expect(mixed).toHaveLength(5)
+    expect(mixed.map((hit) => hit.memory.id)).toContain(newest.id)
+    const scores = mixed.map((hit) => hit.score)
+    expect(scores).toEqual([...scores].sort((a, b) => b - a))
+
+    const started = performance.now()
+    const commonOnly = await storage.memories.search(user, { text: 'common', tags: [], limit: 10 })
+    expect(performance.now() - started).toBeLessThan(200)
+    expect(commonOnly).toHaveLength(10)
+    expect(commonOnly.map((hit) => hit.memory.id)).toContain(newest.id)
+    await storage.close()
   })
 })

@@ -34,6 +34,9 @@ function configure(sqlite: BetterSqlite3.Database, path: string, options: Sqlite
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
   sqlite.pragma('synchronous = NORMAL')
+  // Checkpoint every ~16 MiB of WAL instead of ~4 MiB: one save in ~400 (not ~100) pays for
+  // copying pages back, which keeps the p99 of memory_save near the median.
+  sqlite.pragma('wal_autocheckpoint = 4000')
   sqlite.function(CASEFOLD_FUNCTION, { deterministic: true }, (value: unknown) =>
     typeof value === 'string' ? value.toLowerCase() : value,
   )

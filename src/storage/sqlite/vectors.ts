@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { VectorHit, VectorIndex } from '../kysely/index.js'
-import { sqliteHasTags } from './dialect.js'
+import { sqliteHasTags } from './tags.js'
 
 /** A Float32Array as little-endian bytes (every platform Node supports is little-endian). */
 function toBlob(vector: Float32Array): Buffer {
