@@ -1,10 +1,8 @@
 import type { Config } from '../config/index.js'
 import { resolveSecret } from '../config/index.js'
 import type { Logger } from '../audit/index.js'
-import { createBuiltinEmbedder, createOpenAiEmbedder, type Embedder } from '../search/index.js'
+import type { Embedder } from '../search/index.js'
 import type { Storage } from '../storage/ports.js'
-import { openPostgresStorage } from '../storage/postgres/index.js'
-import { openSqliteStorage } from '../storage/sqlite/index.js'
 import { CliError, EXIT } from './exit-codes.js'
 
 type Env = Record<string, string | undefined>
@@ -21,6 +19,8 @@ export async function openStorage(config: Config, env: Env, logger: Logger): Pro
   const vectorSearch = config.features.vector_search
   try {
     if (config.database.type === 'sqlite') {
+      // Each driver loads only when used: SQLite users never load pg, and the reverse.
+      const { openSqliteStorage } = await import('../storage/sqlite/index.js')
       return await openSqliteStorage({ path: config.database.path, vectorSearch, logger: warn })
     }
     const ref = config.database.connection_string
@@ -30,6 +30,7 @@ export async function openStorage(config: Config, env: Env, logger: Logger): Pro
         EXIT.config,
       )
     }
+    const { openPostgresStorage } = await import('../storage/postgres/index.js')
     return await openPostgresStorage({
       connectionString: await connectionString(ref, env),
       poolSize: config.database.pool_size,
@@ -51,6 +52,7 @@ export async function createEmbedder(
 ): Promise<Embedder | undefined> {
   if (!config.features.vector_search || !storage.capabilities.vectorSearch) return undefined
   const options = config.embeddings
+  const { createBuiltinEmbedder, createOpenAiEmbedder } = await import('../search/index.js')
   if (options.provider === 'builtin') return createBuiltinEmbedder({})
   if (options.url === undefined || options.api_key === undefined) {
     throw new CliError(

@@ -1,16 +1,18 @@
 import { isConfigError } from '../config/index.js'
-import { audit } from './audit.js'
-import { configCommand } from './config-check.js'
 import { CliError, EXIT } from './exit-codes.js'
 import { HELP } from './help.js'
-import { init } from './init.js'
 import type { CliEnv } from './load.js'
-import { serve } from './serve.js'
 import { VERSION } from './version.js'
 
 type Command = (argv: string[], env: CliEnv) => Promise<number>
 
-const COMMANDS: Record<string, Command> = { serve, init, config: configCommand, audit }
+/** Each command loads on demand, so `serve` starts without the auditor's code and vice versa. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./serve.js')).serve,
+  init: async () => (await import('./init.js')).init,
+  config: async () => (await import('./config-check.js')).configCommand,
+  audit: async () => (await import('./audit.js')).audit,
+}
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
 export async function main(argv: string[], env: CliEnv): Promise<number> {
@@ -24,13 +26,14 @@ export async function main(argv: string[], env: CliEnv): Promise<number> {
       console.log(VERSION)
       return EXIT.ok
     }
-    const run = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
-    if (run === undefined) {
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined
+    if (load === undefined) {
       throw new CliError(
         `unknown command "${command}". Run "mcp-pa --help" for the list.`,
         EXIT.usage,
       )
     }
+    const run = await load()
     return await run(rest, env)
   } catch (error) {
     if (error instanceof CliError) {

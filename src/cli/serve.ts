@@ -1,5 +1,6 @@
-import { createLogger, loggerAuditSink } from '../audit/index.js'
-import { startStdioServer } from '../transport/index.js'
+import { createLogger, loggerAuditSink, type Logger } from '../audit/index.js'
+import type { Config } from '../config/index.js'
+import { startStdioServer, type LocalBackend } from '../transport/index.js'
 import { parseFlags } from './args.js'
 import { createEmbedder, openStorage } from './compose.js'
 import { CliError, EXIT } from './exit-codes.js'
@@ -26,20 +27,23 @@ export async function serve(argv: string[], env: CliEnv): Promise<number> {
   }
   const logger = createLogger({ level: config.logging.level })
   for (const warning of warnings) logger.warn(warning)
-  const storage = await openStorage(config, env.vars, logger)
-  const embedder = await createEmbedder(config, env.vars, storage)
-  const running = startStdioServer({
-    storage,
-    logger,
-    audit: loggerAuditSink(logger),
-    version: VERSION,
-    embedder,
-  })
+  const audit = loggerAuditSink(logger)
+  // Open the database in the background: the server answers initialize and tools/list at once.
+  const backend = openBackend(config, env.vars, logger)
+  const running = startStdioServer({ backend, logger, audit, version: VERSION })
+  let opened: LocalBackend
+  try {
+    opened = await backend
+  } catch (error) {
+    await running.stop('storage failed to open')
+    throw error
+  }
+  audit.emit({ type: 'server.started', mode: 'local', storage: opened.storage.location })
   console.error(
     [
       `mcp-pa ${VERSION}: local mode, MCP over stdio (stdout is the protocol channel).`,
-      `  database: ${storage.location}`,
-      `  search:   full text${embedder === undefined ? '' : ` + semantic (${embedder.model})`}`,
+      `  database: ${opened.storage.location}`,
+      `  search:   full text${opened.embedder === undefined ? '' : ` + semantic (${opened.embedder.model})`}`,
       '  Connect a client: point it at the command "npx mcp-pa serve" (README: "Connect a client").',
       '  Waiting for a client on stdin; Ctrl-C or closing stdin stops the server.',
     ].join('\n'),
@@ -48,4 +52,18 @@ export async function serve(argv: string[], env: CliEnv): Promise<number> {
   process.stdin.destroy()
   console.error(`mcp-pa stopped (${reason}); database closed.`)
   return EXIT.ok
+}
+
+async function openBackend(
+  config: Config,
+  vars: CliEnv['vars'],
+  logger: Logger,
+): Promise<LocalBackend> {
+  const storage = await openStorage(config, vars, logger)
+  try {
+    return { storage, embedder: await createEmbedder(config, vars, storage) }
+  } catch (error) {
+    await storage.close()
+    throw error
+  }
 }

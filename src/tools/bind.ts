@@ -16,8 +16,12 @@ import { memoryToWire } from './schemas.js'
 
 export interface AssistantServerOptions {
   version: string
-  /** Builds the caller's context for one request (local user in stdio, token subject in HTTP). */
-  contextFor: (request: ServerContext) => ToolContext
+  /**
+   * Builds the caller's context for one request (local user in stdio, token subject in HTTP).
+   * May be asynchronous: stdio answers `tools/list` while the database is still opening, and
+   * the first tool call waits for it.
+   */
+  contextFor: (request: ServerContext) => ToolContext | Promise<ToolContext>
 }
 
 const INSTRUCTIONS =
@@ -44,7 +48,23 @@ export function createAssistantServer(options: AssistantServerOptions): McpServe
         annotations: { title: tool.title, ...tool.annotations },
         _meta: { 'mcp-pa/scopes': [...tool.scopes] },
       },
-      (input: unknown, request: ServerContext) => runTool(tool, options.contextFor(request), input),
+      async (input: unknown, request: ServerContext) => {
+        let ctx: ToolContext
+        try {
+          ctx = await options.contextFor(request)
+        } catch {
+          return {
+            content: [
+              {
+                type: 'text',
+                text: `${tool.name} is unavailable: the assistant's storage could not be opened (see the server log)`,
+              },
+            ],
+            isError: true,
+          }
+        }
+        return runTool(tool, ctx, input)
+      },
     )
   }
   registerMemoryResources(server, options.contextFor)
@@ -57,7 +77,7 @@ function registerMemoryResources(
 ) {
   const template = new ResourceTemplate('memory://{id}', {
     list: async (request) => {
-      const ctx = contextFor(request)
+      const ctx = await contextFor(request)
       if (!hasScopes(ctx.scopes, RESOURCE_SCOPES)) return { resources: [] }
       const page = await ctx.memories.list(ctx.userId, { limit: 100 })
       return {
@@ -74,7 +94,7 @@ function registerMemoryResources(
     template,
     { title: 'Memory', description: 'One saved memory as plain text', mimeType: 'text/plain' },
     async (uri, variables, request): Promise<ReadResourceResult> => {
-      const ctx = contextFor(request)
+      const ctx = await contextFor(request)
       const id = String(variables.id ?? '')
       if (!hasScopes(ctx.scopes, RESOURCE_SCOPES)) {
         throw new ProtocolError(

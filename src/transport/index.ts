@@ -1,3 +1,3 @@
 /** Transports: how the assistant reaches clients. Local mode is stdio. */
 export { startStdioServer } from './stdio.js'
-export type { StdioServerOptions, RunningStdioServer } from './stdio.js'
+export type { StdioServerOptions, RunningStdioServer, LocalBackend } from './stdio.js'

@@ -5,13 +5,21 @@ import type { Embedder } from '../search/index.js'
 import type { Storage } from '../storage/ports.js'
 import { createAssistantServer, type ToolContext } from '../tools/index.js'
 
-export interface StdioServerOptions {
+/** What local mode serves from: the opened database and, with semantic search, an embedder. */
+export interface LocalBackend {
   storage: Storage
+  embedder?: Embedder | undefined
+}
+
+export interface StdioServerOptions {
+  /**
+   * The backend, opening in the background: `initialize` and `tools/list` are answered at once
+   * and the first tool call waits for it (cold start does not pay for the database).
+   */
+  backend: Promise<LocalBackend>
   logger: Logger
   audit: AuditSink
   version: string
-  /** Present when semantic search is on and the storage supports it. */
-  embedder?: Embedder | undefined
   /** Where end-of-input and signals come from (the process by default; tests pass their own). */
   process?: Pick<NodeJS.Process, 'once' | 'off' | 'stdin'>
 }
@@ -30,15 +38,16 @@ export interface RunningStdioServer {
  */
 export function startStdioServer(options: StdioServerOptions): RunningStdioServer {
   const proc = options.process ?? process
-  const context: ToolContext = {
+  const context: Promise<ToolContext> = options.backend.then(({ storage, embedder }) => ({
     userId: LOCAL_USER_ID,
     scopes: 'all',
-    memories: options.storage.memories,
-    tasks: options.storage.tasks,
+    memories: storage.memories,
+    tasks: storage.tasks,
     audit: options.audit,
     clock: () => new Date(),
-    embedder: options.embedder,
-  }
+    embedder,
+  }))
+  context.catch(() => undefined) // the composition root reports an open failure
   const handle = serveStdio(
     () => createAssistantServer({ version: options.version, contextFor: () => context }),
     { onerror: (error) => options.logger.warn({ err: error.message }, 'stdio transport error') },
@@ -52,7 +61,8 @@ export function startStdioServer(options: StdioServerOptions): RunningStdioServe
       proc.off('SIGINT', onSigint)
       proc.off('SIGTERM', onSigterm)
       await handle.close().catch(() => undefined)
-      await options.storage.close()
+      const backend = await options.backend.catch(() => undefined)
+      await backend?.storage.close()
       options.audit.emit({ type: 'server.stopped', reason })
       resolveStopped(reason)
       return reason
@@ -65,7 +75,5 @@ export function startStdioServer(options: StdioServerOptions): RunningStdioServe
   proc.once('SIGTERM', onSigterm)
   proc.stdin.once('end', () => void stop('stdin closed'))
   proc.stdin.once('close', () => void stop('stdin closed'))
-
-  options.audit.emit({ type: 'server.started', mode: 'local', storage: options.storage.location })
   return { stopped, stop }
 }
