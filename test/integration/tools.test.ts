@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { memoryAuditSink } from '../../src/audit/index.js'
 import { LOCAL_USER_ID } from '../../src/domain/index.js'
@@ -62,15 +66,37 @@ describe('runTool', () => {
   })
 
   it('maps an unexpected failure to a generic message with a reference, detail only in the audit log', async () => {
-    await storage.close() // the driver now throws on every query
-    const result = await run('memory_save', { content: 'x' })
+    // A real driver failure: another connection drops the full-text table under the server,
+    // so the insert trigger fails inside SQLite.
+    const dir = await mkdtemp(join(tmpdir(), 'mcp-pa-tools-'))
+    const file = join(dir, 'db.sqlite')
+    const broken = await openSqliteStorage({ path: file })
+    const other = new Database(file)
+    other.exec('DROP TABLE memories_fts')
+    other.close()
+    try {
+      const result = await run('memory_save', { content: 'x' }, ctx({ memories: broken.memories }))
+      expect(result.isError).toBe(true)
+      const message = text(result)
+      const reference = /reference ([0-9a-f]{8})/.exec(message)?.[1]
+      expect(reference).toBeDefined()
+      expect(message).toMatch(/nothing was changed/)
+      expect(message).not.toMatch(/fts|sqlite|no such table|\n\s+at /i)
+      const failed = audit.events.find((e) => e.type === 'tool.failed')
+      expect(failed).toMatchObject({ type: 'tool.failed', tool: 'memory_save', reference })
+      expect(JSON.stringify(failed)).toMatch(/memories_fts/) // the detail is kept for the operator
+      expect((await broken.memories.list(LOCAL_USER_ID, { limit: 10 })).items).toHaveLength(0)
+    } finally {
+      await broken.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('answers calls on a closed database with a clear error', async () => {
+    await storage.close()
+    const result = await run('task_list', {})
     expect(result.isError).toBe(true)
-    const message = text(result)
-    const reference = /reference ([0-9a-f]{8})/.exec(message)?.[1]
-    expect(reference).toBeDefined()
-    expect(message).not.toMatch(/database|sqlite|connection|\n\s+at /i)
-    const failed = audit.events.find((e) => e.type === 'tool.failed')
-    expect(failed).toMatchObject({ type: 'tool.failed', tool: 'memory_save', reference })
+    expect(text(result)).toMatch(/^the database is closed because the server is shutting down/)
     storage = await openSqliteStorage({ path: ':memory:' }) // for afterEach
   })
 
