@@ -172,11 +172,14 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   // Drivers and the HTTP framework only at the edge (DESIGN §4): the later block wins.
-  restrictPackages(['src/**/*.ts'], ['better-sqlite3', 'pg', 'hono', '@hono/node-server']),
+  restrictPackages(
+    ['src/**/*.ts'],
+    ['better-sqlite3', 'better-sqlite3-node20', 'pg', 'hono', '@hono/node-server'],
+  ),
   restrictPackages(['src/storage/sqlite/**/*.ts'], ['pg', 'hono', '@hono/node-server']),
   restrictPackages(
     ['src/storage/postgres/**/*.ts'],
-    ['better-sqlite3', 'hono', '@hono/node-server'],
+    ['better-sqlite3', 'better-sqlite3-node20', 'hono', '@hono/node-server'],
   ),
   restrictPackages(['src/transport/**/*.ts'], ['hono', '@hono/node-server']),
   restrictPackages(['src/transport/http/**/*.ts', 'src/cli/**/*.ts', 'src/**/*.test.ts'], []),

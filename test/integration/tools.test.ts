@@ -1,13 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { memoryAuditSink } from '../../src/audit/index.js'
 import { LOCAL_USER_ID } from '../../src/domain/index.js'
 import { createBuiltinEmbedder } from '../../src/search/index.js'
 import type { Storage } from '../../src/storage/ports.js'
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js'
+import { loadSqliteDriver } from '../../src/storage/sqlite/driver.js'
 import { findTool, runTool, type ToolContext } from '../../src/tools/index.js'
 
 /** The tool layer in process over a real SQLite database (no transport). */
@@ -71,6 +71,7 @@ describe('runTool', () => {
     const dir = await mkdtemp(join(tmpdir(), 'mcp-pa-tools-'))
     const file = join(dir, 'db.sqlite')
     const broken = await openSqliteStorage({ path: file })
+    const Database = await loadSqliteDriver()
     const other = new Database(file)
     other.exec('DROP TABLE memories_fts')
     other.close()

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
+import { loadSqliteDriver } from './driver.js'
 import { Kysely, SqliteDialect } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
 import { newMemory } from '../../domain/index.js'
@@ -11,6 +11,8 @@ import { SQLITE_MIGRATIONS } from './migrations.js'
 import { openSqliteStorage } from './open.js'
 import { ftsMatchExpression, planPhrases, RANKED_BUDGET } from './fts.js'
 import { sqliteDialect } from './dialect.js'
+
+const BetterSqlite3 = await loadSqliteDriver()
 
 const root = mkdtempSync(join(tmpdir(), 'mcp-pa-sqlite-open-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path'
-import BetterSqlite3 from 'better-sqlite3'
+import type BetterSqlite3 from 'better-sqlite3'
 import { Kysely, SqliteDialect } from 'kysely'
 import type { Storage } from '../ports.js'
 import { assembleStorage } from '../kysely/index.js'
@@ -7,6 +7,7 @@ import type { Database } from '../kysely/index.js'
 import { CASEFOLD_FUNCTION, sqliteDialect } from './dialect.js'
 import { prepareDatabaseFile, tightenDatabaseFiles } from './files.js'
 import { migrateSqlite } from './migrate.js'
+import { loadSqliteDriver } from './driver.js'
 import { sqliteVectors } from './vectors.js'
 
 export interface SqliteStorageOptions {
@@ -54,7 +55,8 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   let sqlite: BetterSqlite3.Database
   try {
     if (path !== MEMORY) prepareDatabaseFile(path)
-    sqlite = new BetterSqlite3(path)
+    const Driver = await loadSqliteDriver()
+    sqlite = new Driver(path)
   } catch (error) {
     throw new Error(`cannot open SQLite database ${path}: ${message(error)}`, { cause: error })
   }
