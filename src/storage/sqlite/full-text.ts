@@ -3,7 +3,7 @@ import type { Kysely, RawBuilder } from 'kysely'
 import { MEMORY_COLUMNS } from '../kysely/index.js'
 import type { Database, FullTextQuery, MemoryRow, RankedRow } from '../kysely/index.js'
 import { ftsPhrases, planPhrases, RANKED_BUDGET, tagPhrases } from './fts.js'
-import { sqliteHasTags } from './tags.js'
+import { sqliteRowHasTags } from './tags.js'
 
 /** When nothing can be ranked within budget, the newest matches this deep are ranked. */
 const RECENT_WINDOW = 200
@@ -26,9 +26,11 @@ async function countUpTo(db: Kysely<Database>, phrase: string, cap: number): Pro
 }
 
 function owned(q: FullTextQuery): RawBuilder<unknown> {
-  const tagFilter =
-    q.tags.length > 0 ? sql`and ${sqliteHasTags('memories', q.userId, q.tags)}` : sql``
-  return sql`memories.user_id = ${q.userId} ${tagFilter}`
+  const tagFilter = q.tags.length > 0 ? sql`and ${sqliteRowHasTags('memories', q.tags)}` : sql``
+  // Unary + keeps SQLite off the (user_id, …) index here: the rows come from the FTS index or
+  // the primary key, and without ANALYZE statistics the planner would otherwise scan every
+  // row of the user (all of them, in local mode) through that index.
+  return sql`+memories.user_id = ${q.userId} ${tagFilter}`
 }
 
 /** This user's best matches by bm25, joining every match (CROSS JOIN: FTS index first). */

@@ -23,3 +23,19 @@ export function sqliteHasTags(
   )
   return each.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`(${sql.join(each, sql` and `)})`
 }
+
+/**
+ * The same test as a per-row check through the side table's primary key (id, tag): for rows
+ * that already come from another index (FTS matches, embeddings), never as a driving loop.
+ */
+export function sqliteRowHasTags(
+  table: 'memories' | 'tasks',
+  tags: readonly string[],
+): RawBuilder<SqlBool> {
+  const side = TAG_TABLES[table]
+  const each = tags.map(
+    (tag) =>
+      sql<SqlBool>`exists (select 1 from ${sql.table(side.table)} where ${sql.ref(side.key)} = ${sql.ref(`${table}.id`)} and tag = ${tag})`,
+  )
+  return each.length === 0 ? sql<SqlBool>`1 = 1` : sql<SqlBool>`(${sql.join(each, sql` and `)})`
+}

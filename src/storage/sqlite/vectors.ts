@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { VectorHit, VectorIndex } from '../kysely/index.js'
-import { sqliteHasTags } from './tags.js'
+import { sqliteRowHasTags } from './tags.js'
 
 /** A Float32Array as little-endian bytes (every platform Node supports is little-endian). */
 function toBlob(vector: Float32Array): Buffer {
@@ -53,7 +53,7 @@ export function sqliteVectors(): VectorIndex {
       const dims = query.length
       const tagFilter =
         tags.length > 0
-          ? sql`and exists (select 1 from memories where memories.id = e.memory_id and ${sqliteHasTags('memories', userId, tags)})`
+          ? sql`and exists (select 1 from memories where memories.id = e.memory_id and ${sqliteRowHasTags('memories', tags)})`
           : sql``
       const result = await sql<{ id: string; embedding: Uint8Array }>`
         select e.memory_id as id, e.embedding from memory_embeddings e
