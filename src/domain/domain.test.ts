@@ -84,6 +84,7 @@ describe('memories', () => {
     [{ content: 'é'.repeat(32 * 1024 + 1) }, /65538 bytes; the limit is 65536 bytes/],
     [{ content: 'x', importance: 0 }, /importance must be a whole number from 1 to 5/],
     [{ content: 'x', importance: 2.5 }, /importance/],
+    [{ content: 'a\u0000b' }, /content contains a NUL character/],
   ])('refuses %j', (input, message) => {
     expect(codeOf(() => newMemory(input))).toMatch(message)
   })
@@ -102,6 +103,12 @@ describe('tasks', () => {
       status: 'open',
       tags: [],
     })
+  })
+  it.each([
+    [{ title: 'a\u0000' }, /title contains a NUL character/],
+    [{ title: 'ok', notes: '\u0000' }, /notes contains a NUL character/],
+  ])('refuses %j', (input, message) => {
+    expect(codeOf(() => newTask(input))).toMatch(message)
   })
   it('clears a due date with null', () => {
     expect(taskPatch({ due: null })).toEqual({ dueAt: null })

@@ -2,7 +2,7 @@ export { DomainError, isDomainError } from './errors.js'
 export type { DomainErrorCode } from './errors.js'
 export { LIMITS, TAG_PATTERN } from './limits.js'
 export { normalizeTags } from './tags.js'
-export { utf8Length, assertMaxBytes, preview } from './text.js'
+export { utf8Length, assertMaxBytes, assertNoNul, preview } from './text.js'
 export { parseIsoDate } from './dates.js'
 export {
   newMemory,

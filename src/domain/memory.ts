@@ -1,6 +1,6 @@
 import { LIMITS } from './limits.js'
 import { normalizeTags } from './tags.js'
-import { assertMaxBytes } from './text.js'
+import { assertMaxBytes, assertNoNul } from './text.js'
 import { DomainError } from './errors.js'
 
 /** A memory: a note the assistant keeps for one user. Timestamps are ISO 8601 UTC. */
@@ -36,6 +36,7 @@ function checkContent(content: string): string {
     throw new DomainError('invalid_input', 'content is empty: write the text to remember')
   }
   assertMaxBytes('content', content, LIMITS.contentBytes)
+  assertNoNul('content', content)
   return content
 }
 

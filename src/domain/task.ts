@@ -1,6 +1,6 @@
 import { LIMITS } from './limits.js'
 import { normalizeTags } from './tags.js'
-import { assertMaxBytes } from './text.js'
+import { assertMaxBytes, assertNoNul } from './text.js'
 import { parseIsoDate } from './dates.js'
 import { DomainError } from './errors.js'
 
@@ -58,11 +58,13 @@ function checkTitle(title: string): string {
   if (trimmed.length > LIMITS.titleChars) {
     throw new DomainError('invalid_input', `title is longer than ${LIMITS.titleChars} characters`)
   }
+  assertNoNul('title', trimmed)
   return trimmed
 }
 
 function checkNotes(notes: string): string {
   assertMaxBytes('notes', notes, LIMITS.notesBytes)
+  assertNoNul('notes', notes)
   return notes
 }
 

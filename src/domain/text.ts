@@ -7,6 +7,16 @@ export function utf8Length(value: string): number {
   return encoder.encode(value).byteLength
 }
 
+/**
+ * Throws `invalid_input` when `value` holds a NUL character: PostgreSQL cannot store it in text,
+ * and no note needs it. Refused the same way on every backend.
+ */
+export function assertNoNul(field: string, value: string): void {
+  if (value.includes('\u0000')) {
+    throw new DomainError('invalid_input', `${field} contains a NUL character (U+0000): remove it`)
+  }
+}
+
 /** Throws `invalid_input` when `value` is longer than `maxBytes` of UTF-8. */
 export function assertMaxBytes(field: string, value: string, maxBytes: number): void {
   const size = utf8Length(value)

@@ -213,6 +213,7 @@ export function assistantSuite(
         /swap them/,
       ],
       ['bad cursor', 'memory_list', { cursor: 'not-a-cursor' }, /cursor is not valid/],
+      ['a NUL character', 'memory_save', { content: 'a\u0000b' }, /NUL character/],
     ])(
       'answers %s with a tool error that says what to fix',
       async (_label, tool, args, message) => {

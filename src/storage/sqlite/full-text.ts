@@ -95,8 +95,16 @@ async function recent(db: Kysely<Database>, match: string, q: FullTextQuery): Pr
 export async function sqliteFullText(db: Kysely<Database>, q: FullTextQuery): Promise<RankedRow[]> {
   const phrases = ftsPhrases(q.terms)
   const counted: Array<{ phrase: string; rows: number }> = []
-  for (const phrase of phrases) {
-    counted.push({ phrase, rows: await countUpTo(db, phrase, RANKED_BUDGET + 1) })
+  for (const [index, phrase] of phrases.entries()) {
+    let rows = await countUpTo(db, phrase.replace(/\*$/, ''), RANKED_BUDGET + 1)
+    if (rows > RANKED_BUDGET && phrase.endsWith('*')) {
+      // The word alone is already too common to rank: its prefix expansions (merged by FTS5
+      // before the first row) would only add cost, so search for the word itself.
+      phrases[index] = phrase.slice(0, -1)
+    } else if (phrase.endsWith('*')) {
+      rows = await countUpTo(db, phrase, RANKED_BUDGET + 1)
+    }
+    counted.push({ phrase: phrases[index] ?? phrase, rows })
   }
   const plan = planPhrases(counted)
   const hits = plan.ranked.length > 0 ? await ranked(db, plan.ranked.join(' OR '), q) : []
