@@ -141,6 +141,7 @@ export default tseslint.config(
         {
           devDependencies: [
             '**/*.test.ts',
+            '**/test-support.ts',
             'test/**',
             'bench/**',
             'src/storage/contract.ts',

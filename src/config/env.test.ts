@@ -1,38 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ConfigError, defaultConfigPath, ENV_VARIABLES, loadConfig } from './index.js'
+import { resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { configHarness } from './test-support.js'
+import { ENV_VARIABLES } from './index.js'
 import type { Config } from './index.js'
 
-let home: string
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'mcp-pa-env-'))
-})
-afterEach(async () => {
-  await rm(home, { recursive: true, force: true })
-})
-
-type Env = Record<string, string | undefined>
-
-async function writeConfig(text: string, path = defaultConfigPath(home)): Promise<string> {
-  await mkdir(join(path, '..'), { recursive: true })
-  await writeFile(path, text)
-  return path
-}
-
-async function load(env: Env = {}, configPath?: string) {
-  return loadConfig({ configPath, env, home })
-}
-
-async function failure(env: Env = {}, configPath?: string): Promise<ConfigError> {
-  const error: unknown = await load(env, configPath).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ConfigError)
-  return error as ConfigError
-}
+const { home: homeDir, load, writeConfig, failure } = configHarness('mcp-pa-env-')
 
 function at(config: Config, path: string): unknown {
   return path
@@ -88,7 +60,7 @@ describe('loadConfig environment overrides', () => {
       '{ "mode": "local", "server": { "tls_cert": "/x.pem", "tls_key": "file:/x.key" } }',
     )
     const { config } = await load({ [name]: value })
-    const want = typeof expected === 'string' ? expected.replace('<home>', home) : expected
+    const want = typeof expected === 'string' ? expected.replace('<home>', homeDir()) : expected
     expect(at(config, path)).toEqual(want)
   })
 

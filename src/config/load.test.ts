@@ -1,45 +1,16 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { ConfigError, defaultConfigPath, loadConfig } from './index.js'
+import { describe, expect, it } from 'vitest'
+import { configHarness } from './test-support.js'
 
-let home: string
-beforeEach(async () => {
-  home = await mkdtemp(join(tmpdir(), 'mcp-pa-load-'))
-})
-afterEach(async () => {
-  await rm(home, { recursive: true, force: true })
-})
-
-type Env = Record<string, string | undefined>
-
-async function writeConfig(text: string, path = defaultConfigPath(home)): Promise<string> {
-  await mkdir(join(path, '..'), { recursive: true })
-  await writeFile(path, text)
-  return path
-}
-
-async function load(env: Env = {}, configPath?: string) {
-  return loadConfig({ configPath, env, home })
-}
-
-async function failure(env: Env = {}, configPath?: string): Promise<ConfigError> {
-  const error: unknown = await load(env, configPath).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ConfigError)
-  return error as ConfigError
-}
+const { home: homeDir, load, writeConfig, failure } = configHarness('mcp-pa-load-')
 
 describe('loadConfig sources', () => {
-  it('defaults only when there is no file; ~ expands against the given home', async () => {
+  it('defaults only when there is no file; ~ expands against the given homeDir()', async () => {
     const { config, source, warnings } = await load()
     expect(source).toBeNull()
     expect(warnings).toEqual([])
     expect(config.mode).toBe('local')
-    expect(config.database.path).toBe(join(home, '.config/mcp-pa/database.sqlite'))
+    expect(config.database.path).toBe(join(homeDir(), '.config/mcp-pa/database.sqlite'))
   })
 
   it('reads ~/.config/mcp-pa/config.json with comments and trailing commas', async () => {
@@ -55,7 +26,7 @@ describe('loadConfig sources', () => {
   })
 
   it('an explicit --config path that is missing is an error', async () => {
-    const path = join(home, 'nope.json')
+    const path = join(homeDir(), 'nope.json')
     const error = await failure({}, path)
     expect(error.format()).toBe(
       `${path}: file not found. Fix: check the path, or write a starter file with \`mcp-pa init\`.`,
@@ -67,7 +38,7 @@ describe('loadConfig sources', () => {
     ['{\n  "mode": \n}', '3:1', 'value expected'],
     ['{\n  "mode": "local",\n  "x": [1, 2\n}', '4:1', 'comma expected'],
   ])('a syntax error reports line:column (%j)', async (text, position, problem) => {
-    const path = await writeConfig(text, join(home, 'bad.json'))
+    const path = await writeConfig(text, join(homeDir(), 'bad.json'))
     const error = await failure({}, path)
     expect(error.issues[0]).toEqual({
       path: '',
