@@ -21,16 +21,19 @@ function modulesLoadedBy(entry: string): string[] {
 }
 
 describe('dependency direction', () => {
-  it.each([['dist/tools/index.js'], ['dist/domain/index.js'], ['dist/search/index.js']])(
-    '%s loads no database driver and no node:http',
-    (entry) => {
-      const lines = modulesLoadedBy(entry)
-      const loaded = lines.filter((l) => l.startsWith('LOADED ')).join('\n')
-      expect(loaded).toContain(entry.replace('dist/', '/dist/'))
-      expect(loaded).not.toMatch(/better-sqlite3|\/node_modules\/pg\/|\/node_modules\/pg-|kysely/)
-      expect(loaded).not.toMatch(/node:http\b|node:https\b|hono/)
-      const builtins = lines.find((l) => l.startsWith('BUILTINS ')) ?? ''
-      expect(builtins).not.toMatch(/NativeModule (_http_server|http)"/)
-    },
-  )
+  it.each([
+    ['dist/tools/index.js'],
+    ['dist/domain/index.js'],
+    ['dist/search/index.js'],
+    ['dist/auth/guard/index.js'],
+    ['dist/auth/protocol/index.js'],
+  ])('%s loads no database driver and no node:http', (entry) => {
+    const lines = modulesLoadedBy(entry)
+    const loaded = lines.filter((l) => l.startsWith('LOADED ')).join('\n')
+    expect(loaded).toContain(entry.replace('dist/', '/dist/'))
+    expect(loaded).not.toMatch(/better-sqlite3|\/node_modules\/pg\/|\/node_modules\/pg-|kysely/)
+    expect(loaded).not.toMatch(/node:http\b|node:https\b|hono/)
+    const builtins = lines.find((l) => l.startsWith('BUILTINS ')) ?? ''
+    expect(builtins).not.toMatch(/NativeModule (_http_server|http)"/)
+  })
 })

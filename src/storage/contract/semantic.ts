@@ -23,6 +23,8 @@ export function semanticContract(ctx: ContractContext): void {
       matchedBy: hit.matchedBy,
     }))
 
+  // Capability-conditional cases: each backend runs the half that applies to it (skipped cases
+  // are the other half, never disabled tests). The contract runs with and without vectors.
   describe('memories: semantic search', () => {
     it('without vector support, embeddings are accepted and search falls back to full text', async (test) => {
       if (storage().capabilities.vectorSearch) test.skip()

@@ -1,0 +1,26 @@
+/** What the guard knows about a caller once its access token has been verified. */
+export interface VerifiedToken {
+  /** `sub`: with `issuer`, the identity of the user. */
+  subject: string
+  /** `iss`, exactly as configured. */
+  issuer: string
+  /** Granted scopes, from `scope` (RFC 9068 §2.2.3) or `scp`. */
+  scopes: string[]
+  /** `aud`, always as an array; contains this resource's audience. */
+  audience: string[]
+  /** `exp`, seconds since the epoch. */
+  expiresAt: number
+  /** `client_id` (RFC 9068 §2.2) or `azp`, when present. */
+  clientId?: string
+  /** `sha256:` + 16 hex of the token: the only form of the token that may be logged. */
+  tokenFingerprint: string
+}
+
+/**
+ * The port every token verifier implements (JWT via JWKS, introspection, built-in). It resolves
+ * with a verified token or rejects with an OAuthError: `invalid_token` for any bad token,
+ * `temporarily_unavailable` when the verifier cannot reach what it needs.
+ */
+export interface TokenVerifier {
+  verify(token: string): Promise<VerifiedToken>
+}
