@@ -112,11 +112,14 @@ const zones = [
   },
 ]
 
+/** Packages that belong to the HTTP edge only (src/transport/http and the CLI). */
+const EDGE = ['hono', '@hono/node-server', 'ioredis', 'rate-limiter-flexible', 'prom-client']
+
 function restrictPackages(files, names) {
   const paths = names.map((name) => ({
     name,
     message:
-      'Database drivers live in src/storage/<dialect>, the HTTP framework in src/transport/http (DESIGN §4).',
+      'Database drivers live in src/storage/<dialect>; the HTTP framework, Redis, rate limiting and metrics in src/transport/http (DESIGN §4).',
   }))
   return { files, rules: { 'no-restricted-imports': names.length ? ['error', { paths }] : 'off' } }
 }
@@ -141,7 +144,7 @@ export default tseslint.config(
         {
           devDependencies: [
             '**/*.test.ts',
-            '**/test-support.ts',
+            '**/*test-support.ts',
             'test/**',
             'bench/**',
             'src/storage/contract.ts',
@@ -173,16 +176,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   // Drivers and the HTTP framework only at the edge (DESIGN §4): the later block wins.
-  restrictPackages(
-    ['src/**/*.ts'],
-    ['better-sqlite3', 'better-sqlite3-node20', 'pg', 'hono', '@hono/node-server'],
-  ),
-  restrictPackages(['src/storage/sqlite/**/*.ts'], ['pg', 'hono', '@hono/node-server']),
+  restrictPackages(['src/**/*.ts'], ['better-sqlite3', 'better-sqlite3-node20', 'pg', ...EDGE]),
+  restrictPackages(['src/storage/sqlite/**/*.ts'], ['pg', ...EDGE]),
   restrictPackages(
     ['src/storage/postgres/**/*.ts'],
-    ['better-sqlite3', 'better-sqlite3-node20', 'hono', '@hono/node-server'],
+    ['better-sqlite3', 'better-sqlite3-node20', ...EDGE],
   ),
-  restrictPackages(['src/transport/**/*.ts'], ['hono', '@hono/node-server']),
+  restrictPackages(['src/transport/**/*.ts'], EDGE),
   restrictPackages(['src/transport/http/**/*.ts', 'src/cli/**/*.ts', 'src/**/*.test.ts'], []),
   {
     files: ['**/*.cjs'],
