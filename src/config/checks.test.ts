@@ -92,6 +92,23 @@ describe('cross-field rules', () => {
       ],
     ],
     [
+      'an external identity provider without an issuer',
+      { MCP_MODE: 'http', MCP_OAUTH_PROVIDER: 'external' },
+      undefined,
+      [
+        'environment: authentication.issuer: required when authentication.provider is "external". Fix: set MCP_OAUTH_ISSUER (authentication.issuer) to your identity provider’s issuer URL, exactly as it appears in its tokens’ `iss`.',
+      ],
+    ],
+    [
+      'introspection without client credentials',
+      { MCP_MODE: 'http', MCP_OAUTH_PROVIDER: 'external', MCP_OAUTH_ISSUER: 'https://idp.example' },
+      { authentication: { token_verification: 'introspection' } },
+      [
+        `${defaultConfigPath('<home>')}: authentication.introspection_client_id: required when authentication.token_verification is "introspection". Fix: set authentication.introspection_client_id to the client this server uses at the introspection endpoint.`,
+        `${defaultConfigPath('<home>')}: authentication.introspection_client_secret: required when authentication.token_verification is "introspection". Fix: set authentication.introspection_client_secret to a secret reference such as env:MCP_INTROSPECTION_SECRET.`,
+      ],
+    ],
+    [
       'openai embeddings without url and key',
       { MCP_EMBEDDINGS_PROVIDER: 'openai' },
       undefined,

@@ -84,6 +84,31 @@ function serverIssues(config: Config, warnings: string[]): Draft[] {
   return issues
 }
 
+function externalProviderIssues(config: Config): Draft[] {
+  const auth = config.authentication
+  if (config.mode !== 'http' || !auth.enabled || auth.provider !== 'external') return []
+  const issues: Draft[] = []
+  if (auth.issuer === undefined) {
+    issues.push({
+      path: 'authentication.issuer',
+      problem: 'required when authentication.provider is "external"',
+      fix: 'set MCP_OAUTH_ISSUER (authentication.issuer) to your identity provider’s issuer URL, exactly as it appears in its tokens’ `iss`',
+    })
+  }
+  if (auth.token_verification === 'introspection') {
+    for (const key of ['introspection_client_id', 'introspection_client_secret'] as const) {
+      if (auth[key] === undefined) {
+        issues.push({
+          path: `authentication.${key}`,
+          problem: 'required when authentication.token_verification is "introspection"',
+          fix: `set authentication.${key}${key.endsWith('secret') ? ' to a secret reference such as env:MCP_INTROSPECTION_SECRET' : ' to the client this server uses at the introspection endpoint'}`,
+        })
+      }
+    }
+  }
+  return issues
+}
+
 function embeddingIssues(config: Config, warnings: string[]): Draft[] {
   const { provider, url, api_key } = config.embeddings
   if (config.features.vector_search && provider === 'builtin') {
@@ -120,6 +145,7 @@ export function checkConfig(
     ...transportIssues(config),
     ...databaseIssues(config, warnings),
     ...serverIssues(config, warnings),
+    ...externalProviderIssues(config),
     ...embeddingIssues(config, warnings),
   ]
   const issues = drafts.map((draft) => {

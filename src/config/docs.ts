@@ -86,8 +86,9 @@ function secretSection(): string[] {
     '| `file:/absolute/path` | the file’s contents without one trailing newline; refused unless only the owner can access it (`chmod 600 <path>`) |',
     `| \`gcp-sm://projects/P/secrets/S[/versions/V]\` | a Google Secret Manager version (default \`latest\`), cached in memory for ${DEFAULT_SECRET_TTL_SECONDS} s; needs the optional package \`@google-cloud/secret-manager\` |`,
     '',
-    'A literal value in a secret field is an error (the value is never echoed). The one exception is',
-    '`database.connection_string`, which may be a `postgres://` URL without a password. Resolved',
+    'A literal value in a secret field is an error (the value is never echoed). The exceptions are',
+    '`database.connection_string` and `redis.url`, which may be a `postgres://` or `redis://` URL',
+    'without a password. Resolved',
     'secrets print as `[redacted]` in logs, JSON and `util.inspect`.',
     '',
   ]
@@ -98,6 +99,7 @@ const KIND_TEXT: Record<EnvKind, string> = {
   integer: 'whole number',
   boolean: 'boolean',
   'database-url': 'URL or reference',
+  'redis-url': 'URL or reference',
   'key-file': 'path or reference',
   'secret-in-env': 'the secret',
 }

@@ -5,7 +5,7 @@
 import { resolve } from 'node:path'
 import type { ConfigIssue } from './errors.js'
 import { expandHome } from './paths.js'
-import { isPostgresUrl, isSecretRef, urlHasPassword } from './refs.js'
+import { isPostgresUrl, isRedisUrl, isSecretRef, urlHasPassword } from './refs.js'
 
 /** How a variable's text is read. */
 export type EnvKind =
@@ -14,6 +14,8 @@ export type EnvKind =
   | 'boolean'
   /** A PostgreSQL URL or a secret reference; a URL with a password stays in the environment. */
   | 'database-url'
+  /** A Redis URL or a secret reference; a URL with a password stays in the environment. */
+  | 'redis-url'
   /** A key file path (becomes `file:<absolute path>`) or a secret reference. */
   | 'key-file'
   /** The secret itself: the key records `env:<NAME>`, never the value. */
@@ -50,7 +52,17 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     note: 'A key file path, recorded as `file:<absolute path>`; a secret reference is kept as given.',
   },
   { name: 'MCP_TRUST_PROXY', path: 'server.trust_proxy', kind: 'boolean' },
+  { name: 'MCP_PUBLIC_URL', path: 'server.public_url', kind: 'string' },
   { name: 'MCP_OAUTH_ISSUER', path: 'authentication.issuer', kind: 'string' },
+  { name: 'MCP_OAUTH_PROVIDER', path: 'authentication.provider', kind: 'string' },
+  { name: 'MCP_OAUTH_AUDIENCE', path: 'authentication.audience', kind: 'string' },
+  { name: 'MCP_OAUTH_JWKS_URI', path: 'authentication.jwks_uri', kind: 'string' },
+  {
+    name: 'MCP_REDIS_URL',
+    path: 'redis.url',
+    kind: 'redis-url',
+    note: 'A `redis://` URL or a secret reference. A URL with a password stays in the environment: the key becomes `env:MCP_REDIS_URL`.',
+  },
   { name: 'MCP_TOKEN_EXPIRY', path: 'authentication.token_expiry', kind: 'integer' },
   { name: 'MCP_VECTOR_SEARCH', path: 'features.vector_search', kind: 'boolean' },
   { name: 'MCP_LOG_LEVEL', path: 'logging.level', kind: 'string' },
@@ -102,6 +114,12 @@ function read(variable: EnvVariable, text: string, home: string): unknown {
         return urlHasPassword(text) ? `env:${variable.name}` : text
       }
       return new Error('expected a postgres:// URL or a secret reference (the value is not shown)')
+    case 'redis-url':
+      if (isSecretRef(text)) return text
+      if (isRedisUrl(text) && URL.canParse(text)) {
+        return urlHasPassword(text) ? `env:${variable.name}` : text
+      }
+      return new Error('expected a redis:// URL or a secret reference (the value is not shown)')
     case 'key-file':
       return isSecretRef(text) ? text : `file:${resolve(expandHome(text, home))}`
     case 'secret-in-env':

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import {
   httpsUrlProblem,
   isPasswordlessPostgresUrl,
+  isPasswordlessRedisUrl,
   isSecretRef,
   SECRET_REF_FIX,
   secretRefProblem,
@@ -21,6 +22,21 @@ export const CLIENT_AUTH_METHODS = [
   'client_secret_post',
   'private_key_jwt',
   'tls_client_auth',
+] as const
+export const AUTH_PROVIDERS = ['builtin', 'external'] as const
+export const TOKEN_VERIFICATIONS = ['jwt', 'introspection'] as const
+/** Asymmetric JWS algorithms only (TOK-3): `none` and HMAC are not in the enumeration. */
+export const JWS_ALGORITHMS = [
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
 ] as const
 export const EMBEDDING_PROVIDERS = ['builtin', 'openai'] as const
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
@@ -49,6 +65,18 @@ export const connectionString = () =>
       },
     })
     .meta({ secret: true, expected: 'a secret reference or a postgres:// URL without a password' })
+
+/** A secret reference, or a `redis://`/`rediss://` URL without a password. */
+export const redisUrl = () =>
+  z
+    .string()
+    .refine((v) => isSecretRef(v) || isPasswordlessRedisUrl(v), {
+      error: (iss) => secretRefProblem(iss.input),
+      params: {
+        fix: `${SECRET_REF_FIX}; a redis:// URL without a password may be written as is, or set MCP_REDIS_URL`,
+      },
+    })
+    .meta({ secret: true, expected: 'a secret reference or a redis:// URL without a password' })
 
 /** An https URL; with `allowLoopbackHttp`, http for loopback hosts too. */
 export const httpsUrl = (allowLoopbackHttp: boolean) =>

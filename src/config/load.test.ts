@@ -64,7 +64,7 @@ describe('loadConfig sources', () => {
     expect(error.format().split('\n')).toEqual([
       'env MCP_PORT: server.port: expected a whole number, got "eighty". Fix: correct MCP_PORT or unset it.',
       `${path}: database.pool_size: expected a whole number from 1 to 100, got a string. Fix: set database.pool_size to a whole number from 1 to 100, or remove it to use the default (10).`,
-      `${path}: colour: unknown key "colour". Fix: remove it or use one of the keys allowed at the top level: mode, transport, database, server, authentication, features, embeddings, logging.`,
+      `${path}: colour: unknown key "colour". Fix: remove it or use one of the keys allowed at the top level: mode, transport, database, server, authentication, features, embeddings, rate_limit, redis, logging.`,
     ])
   })
 })

@@ -55,7 +55,7 @@ export function secretRefProblem(value: unknown): string {
   if (value.startsWith('gcp-sm:')) {
     return 'a gcp-sm reference must look like gcp-sm://projects/P/secrets/S[/versions/V]'
   }
-  if (isPostgresUrl(value) && urlHasPassword(value)) {
+  if ((isPostgresUrl(value) || isRedisUrl(value)) && urlHasPassword(value)) {
     return 'a connection string with a password must not be written literally'
   }
   return 'a literal value is not allowed in a secret field'
@@ -79,6 +79,14 @@ export function urlHasPassword(value: string): boolean {
 /** A PostgreSQL URL without a password may be written literally in the file. */
 export function isPasswordlessPostgresUrl(value: string): value is PostgresUrl {
   return isPostgresUrl(value) && !urlHasPassword(value) && URL.canParse(value)
+}
+
+export function isRedisUrl(value: string): boolean {
+  return /^rediss?:\/\//i.test(value)
+}
+
+export function isPasswordlessRedisUrl(value: string): boolean {
+  return isRedisUrl(value) && !urlHasPassword(value) && URL.canParse(value)
 }
 
 /** localhost, 127.0.0.0/8 and ::1 (with or without brackets). */

@@ -25,6 +25,13 @@ describe('configSchema defaults', () => {
         tls_required: true,
         trust_proxy: false,
         mcp_path: '/mcp',
+        allowed_origins: [],
+        allowed_hosts: [],
+        max_body_bytes: 1048576,
+        max_header_bytes: 16384,
+        request_timeout: 30,
+        max_batch: 20,
+        shutdown_timeout: 10,
       },
       authentication: {
         enabled: false,
@@ -32,9 +39,17 @@ describe('configSchema defaults', () => {
         pkce_required: true,
         client_auth_methods: ['none', 'client_secret_basic', 'private_key_jwt'],
         token_expiry: 900,
+        provider: 'builtin',
+        token_verification: 'jwt',
+        algorithms: ['ES256', 'RS256', 'PS256', 'EdDSA'],
+        clock_tolerance: 30,
+        require_jwt_access_token_type: false,
+        introspection_auth_method: 'client_secret_basic',
       },
       features: { vector_search: false, multi_tenant: false, dynamic_client_registration: true },
       embeddings: { provider: 'builtin', model: 'text-embedding-3-small' },
+      rate_limit: { mcp_per_minute: 600, ip_per_minute: 120 },
+      redis: {},
       logging: { level: 'info' },
     })
   })
@@ -68,6 +83,9 @@ describe('configSchema defaults', () => {
       'server.tls_cert',
       'server.tls_key',
       'authentication.issuer',
+      'authentication.introspection_client_id',
+      'authentication.introspection_client_secret',
+      'redis.url',
       'embeddings.url',
       'embeddings.api_key',
       'embeddings.dimensions',
@@ -124,7 +142,7 @@ describe('configSchema issues', () => {
     ],
     [
       { authentication: { issuer: 'http://auth.example.com' } },
-      'authentication.issuer: expected an https URL, got http: | give an https URL',
+      'authentication.issuer: expected an https URL (http is allowed only for loopback hosts), got http: | give an https URL',
     ],
     [
       { embeddings: { url: 'http://embed.example.com/v1' } },
@@ -140,7 +158,7 @@ describe('configSchema issues', () => {
     ],
     [
       { colour: 'blue' },
-      'colour: unknown key "colour" | remove it or use one of the keys allowed at the top level: mode, transport, database, server, authentication, features, embeddings, logging',
+      'colour: unknown key "colour" | remove it or use one of the keys allowed at the top level: mode, transport, database, server, authentication, features, embeddings, rate_limit, redis, logging',
     ],
   ])('%j', (input, expected) => {
     expect(problems(input)).toEqual([expected])

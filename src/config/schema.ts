@@ -5,6 +5,7 @@
  */
 import { z } from 'zod'
 import {
+  AUTH_PROVIDERS,
   CLIENT_AUTH_METHODS,
   connectionString,
   DATABASE_TYPES,
@@ -12,8 +13,11 @@ import {
   EMBEDDING_PROVIDERS,
   httpsUrl,
   LOG_LEVELS,
+  JWS_ALGORITHMS,
   MODES,
+  redisUrl,
   secretRef,
+  TOKEN_VERIFICATIONS,
   TRANSPORTS,
 } from './kinds.js'
 
@@ -70,9 +74,99 @@ const server = z
       .default('/mcp')
       .meta({ expected: 'a URL path starting with /' })
       .describe('Path of the MCP endpoint.'),
+    public_url: httpsUrl(true)
+      .optional()
+      .meta({ defaultText: 'the listener’s own URL' })
+      .describe(
+        'The origin clients use to reach the server (`https://mcp.example.com`), when it differs from the listener, e.g. behind a proxy. The MCP endpoint’s canonical URI, the OAuth audience by default, is this origin plus `mcp_path`.',
+      ),
+    allowed_origins: z
+      .array(z.string().regex(/^https?:\/\/[^/\s]+$/))
+      .max(100)
+      .default([])
+      .meta({ expected: 'a list of origins such as https://app.example.com' })
+      .describe(
+        'Browser origins allowed to call the MCP endpoint (CORS and the Origin check). Requests without an `Origin` header (native clients) are always allowed; the server’s own origin is always allowed.',
+      ),
+    allowed_hosts: z
+      .array(z.string().regex(/^[A-Za-z0-9.[\]:-]+$/))
+      .max(100)
+      .default([])
+      .meta({ expected: 'a list of host names, optionally with :port' })
+      .describe(
+        'Extra `Host` header values accepted on the MCP endpoint (DNS-rebinding protection). The host of `public_url`, and loopback names when listening on loopback, are always accepted.',
+      ),
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe('Largest request body accepted (413 above it).'),
+    max_header_bytes: z
+      .number()
+      .int()
+      .min(4096)
+      .max(65536)
+      .default(16384)
+      .describe('Largest total size of request headers (431 above it).'),
+    request_timeout: z
+      .number()
+      .int()
+      .min(1)
+      .max(600)
+      .default(30)
+      .describe('Seconds a request may take, from its first byte to the end of the response.'),
+    max_batch: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(20)
+      .describe('Most JSON-RPC messages in one batch (2025-era clients).'),
+    shutdown_timeout: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(10)
+      .describe('Seconds to let in-flight requests finish on SIGTERM/SIGINT before closing.'),
   })
   .prefault({})
   .describe('The HTTP listener (http mode only).')
+
+const rateLimit = z
+  .strictObject({
+    mcp_per_minute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(600)
+      .describe('Requests per minute per access token on the MCP endpoint.'),
+    ip_per_minute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(120)
+      .describe('Requests per minute per client IP on unauthenticated routes and refused tokens.'),
+  })
+  .prefault({})
+  .describe(
+    'Token buckets per access token and per client IP (http mode); shared between instances through `redis.url`.',
+  )
+
+const redis = z
+  .strictObject({
+    url: redisUrl()
+      .optional()
+      .describe(
+        'Redis URL (`redis://` or `rediss://`) as a secret reference, or without a password. Set it when several instances share one rate limit.',
+      ),
+  })
+  .prefault({})
+  .describe('Shared state of several instances (http mode).')
 
 const authentication = z
   .strictObject({
@@ -98,9 +192,73 @@ const authentication = z
       .max(3600)
       .default(900)
       .describe('Access token lifetime in seconds (at most 1 hour).'),
-    issuer: httpsUrl(false)
+    issuer: httpsUrl(true)
       .optional()
-      .describe('Public https URL of the authorization server (its `iss`).'),
+      .describe(
+        'The authorization server’s issuer identifier (its `iss`, exactly). With `provider` `external`, tokens must carry this issuer.',
+      ),
+    provider: z
+      .enum(AUTH_PROVIDERS)
+      .default('builtin')
+      .describe(
+        'Where access tokens come from: `external` (your identity provider, set `issuer`) or `builtin` (the built-in authorization server).',
+      ),
+    audience: z
+      .string()
+      .min(1)
+      .max(2000)
+      .optional()
+      .meta({ defaultText: 'the canonical URI of the MCP endpoint' })
+      .describe(
+        'The value a token’s `aud` must contain. Set it only when the identity provider cannot use the resource URI (e.g. an Entra application ID URI); the check is never skipped.',
+      ),
+    token_verification: z
+      .enum(TOKEN_VERIFICATIONS)
+      .default('jwt')
+      .describe(
+        '`jwt`: verify signed access tokens against the issuer’s keys. `introspection`: ask the issuer (RFC 7662) about each token (cached ≤ 60 s).',
+      ),
+    jwks_uri: httpsUrl(true)
+      .optional()
+      .meta({ defaultText: 'discovered from the issuer’s metadata' })
+      .describe('The issuer’s JSON Web Key Set URL.'),
+    algorithms: z
+      .array(z.enum(JWS_ALGORITHMS))
+      .min(1)
+      .default(['ES256', 'RS256', 'PS256', 'EdDSA'])
+      .describe(
+        'JWS algorithms accepted on access tokens. Asymmetric only: `none` and HS* never pass.',
+      ),
+    clock_tolerance: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(30)
+      .describe('Seconds of clock skew allowed on `exp`, `nbf` and `iat`.'),
+    require_jwt_access_token_type: z
+      .boolean()
+      .default(false)
+      .describe('Require the RFC 9068 header `typ: at+jwt` (set it when your provider sends it).'),
+    introspection_endpoint: httpsUrl(true)
+      .optional()
+      .meta({ defaultText: 'discovered from the issuer’s metadata' })
+      .describe('The RFC 7662 introspection endpoint (with `token_verification` `introspection`).'),
+    introspection_client_id: z
+      .string()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('This server’s client ID at the introspection endpoint.'),
+    introspection_client_secret: secretRef()
+      .optional()
+      .describe(
+        'This server’s client secret at the introspection endpoint, as a secret reference.',
+      ),
+    introspection_auth_method: z
+      .enum(['client_secret_basic', 'client_secret_post'])
+      .default('client_secret_basic')
+      .describe('How this server authenticates to the introspection endpoint.'),
   })
   .prefault({})
   .describe('OAuth 2.1 protection of the HTTP endpoint.')
@@ -171,6 +329,8 @@ const fileSchema = z
     authentication,
     features,
     embeddings,
+    rate_limit: rateLimit,
+    redis,
     logging,
   })
   .describe('mcp-pa configuration')
