@@ -36,6 +36,12 @@ export function isolationContract({
       const search = { text: 'alice secret diary', tags: [], limit: 10 }
       expect(await storage().memories.search(bob, search)).toEqual([])
       expect(await storage().memories.search(bob, search, embedding)).toEqual([])
+      // Semantic only (no word matches): Alice's identical vector is still not Bob's neighbour.
+      const nearOnly = { text: 'zzz', tags: [], limit: 10 }
+      expect(await storage().memories.search(bob, nearOnly, embedding)).toEqual([])
+      expect(
+        await storage().memories.search(bob, { ...nearOnly, tags: ['private'] }, embedding),
+      ).toEqual([])
       expect(await storage().memories.update(bob, memory.id, { content: 'pwned' })).toBeUndefined()
       expect(
         await storage().memories.update(bob, memory.id, { tags: ['x'] }, embedding),
@@ -70,6 +76,37 @@ export function isolationContract({
       expect(await storage().tasks.get(alice, task.id)).toEqual(task)
       const hits = await storage().memories.search(alice, search, embedding)
       expect(hits.map((hit) => hit.memory.id)).toContain(memory.id)
+
+      // With rows of his own that look just like Alice's, Bob finds only his, and so does Alice.
+      const bobs = await storage().memories.create(
+        bob,
+        newMemory({ content: 'bob secret diary', tags: ['private'] }),
+        embedding,
+      )
+      const bobTask = await storage().tasks.create(
+        bob,
+        newTask({ title: 'bob secret task', due: '2026-06-01', tags: ['private'] }),
+      )
+      const ids = (found: Array<{ memory: { id: string } }>) => found.map((hit) => hit.memory.id)
+      expect(ids(await storage().memories.search(bob, search, embedding))).toEqual([bobs.id])
+      expect(ids(await storage().memories.search(bob, nearOnly, embedding))).toEqual(
+        storage().capabilities.vectorSearch ? [bobs.id] : [],
+      )
+      expect(ids(await storage().memories.search(alice, nearOnly, embedding))).not.toContain(
+        bobs.id,
+      )
+      expect((await storage().memories.list(bob, { limit: 100 })).items).toEqual([bobs])
+      expect((await storage().tasks.list(bob, {}, { limit: 100 })).items).toEqual([bobTask])
+      const aliceTasks = await storage().tasks.list(alice, taskFilter({ text: 'secret' }), {
+        limit: 100,
+      })
+      expect(aliceTasks.items).toEqual([task])
+      expect(await storage().tasks.get(alice, bobTask.id)).toBeUndefined()
+      expect(await storage().tasks.update(alice, bobTask.id, { title: 'x' })).toBeUndefined()
+      expect(await storage().tasks.delete(alice, bobTask.id)).toBe(false)
+      expect(await storage().memories.delete(alice, bobs.id)).toBe(false)
+      expect(await storage().memories.get(bob, bobs.id)).toEqual(bobs)
+      expect(await storage().tasks.get(bob, bobTask.id)).toEqual(bobTask)
     })
 
     it("another user's many better matches do not hide a user's own", async () => {

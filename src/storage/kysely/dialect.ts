@@ -62,6 +62,37 @@ export interface SqlDialect {
   fullText(db: Kysely<Database>, query: FullTextQuery): Promise<RankedRow[]>
   /** Present only when semantic search runs in this backend. */
   readonly vectors: VectorIndex | undefined
+  /**
+   * Runs one memory or task operation of `userId` with the handle `work` must use for every
+   * query. PostgreSQL opens a transaction that first sets the row-level-security user (and
+   * role), so even a query that forgets its `user_id` filter sees only this user's rows;
+   * SQLite runs `work(db)` as is: its isolation is the explicit filters alone.
+   */
+  withUser<T>(
+    db: Kysely<Database>,
+    userId: string,
+    work: (db: Kysely<Database>) => Promise<T>,
+  ): Promise<T>
+}
+
+/**
+ * What the memory and task stores run every query through: `dialect.withUser` over the
+ * storage's handle. The stores get no other handle, so no query of theirs can skip the scope.
+ */
+export type UserScope = <T>(
+  userId: string,
+  work: (db: Kysely<Database>) => Promise<T>,
+) => Promise<T>
+
+/**
+ * Runs `work` atomically: inside `db` when it is already a transaction (PostgreSQL's per-user
+ * scope), else in a new one (SQLite, whose scope is the plain handle).
+ */
+export function atomically<T>(
+  db: Kysely<Database>,
+  work: (trx: Kysely<Database>) => Promise<T>,
+): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work)
 }
 
 /** Escapes `%`, `_` and the escape character itself, for `LIKE … ESCAPE '\'`. */

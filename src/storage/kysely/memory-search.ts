@@ -4,7 +4,7 @@ import type { MemorySearchHit, MemorySearchQuery } from '../../domain/index.js'
 import type { QueryEmbedding } from '../ports.js'
 import { MEMORY_COLUMNS } from './database.js'
 import type { Database, MemoryRow } from './database.js'
-import type { SqlDialect } from './dialect.js'
+import type { RankedRow, SqlDialect, UserScope, VectorHit } from './dialect.js'
 import { checkEmbedding } from './embedding.js'
 import { toMemory } from './rows.js'
 
@@ -19,7 +19,7 @@ function candidates(limit: number): number {
  * fused with the full-text hits by reciprocal rank and the score is the fused score.
  */
 export async function searchMemories(
-  db: Kysely<Database>,
+  asUser: UserScope,
   dialect: SqlDialect,
   userId: string,
   query: MemorySearchQuery,
@@ -31,7 +31,7 @@ export async function searchMemories(
   if (terms.length === 0) return []
   const vectors = embedding === undefined ? undefined : dialect.vectors
   if (vectors === undefined || embedding === undefined) {
-    const hits = await dialect.fullText(db, { userId, terms, tags, limit })
+    const hits = await asUser(userId, (db) => dialect.fullText(db, { userId, terms, tags, limit }))
     return hits.map(({ row, score }) => ({
       memory: toMemory(row),
       score,
@@ -40,8 +40,21 @@ export async function searchMemories(
   }
   checkEmbedding(embedding)
   const pool = candidates(limit)
-  const text = await dialect.fullText(db, { userId, terms, tags, limit: pool })
-  const near = await vectors.nearest(db, { userId, embedding, tags, limit: pool })
+  return asUser(userId, async (db) => {
+    const text = await dialect.fullText(db, { userId, terms, tags, limit: pool })
+    const near = await vectors.nearest(db, { userId, embedding, tags, limit: pool })
+    return fuse(db, userId, limit, text, near)
+  })
+}
+
+/** Fuses both rankings and loads the rows that only the vector index returned. */
+async function fuse(
+  db: Kysely<Database>,
+  userId: string,
+  limit: number,
+  text: RankedRow[],
+  near: VectorHit[],
+): Promise<MemorySearchHit[]> {
   const textIds = text.map(({ row }) => row.id)
   const nearIds = near.map(({ id }) => id)
   const fused = [...reciprocalRankFusion([textIds, nearIds])]

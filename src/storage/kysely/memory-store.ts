@@ -5,7 +5,8 @@ import type { Memory } from '../../domain/index.js'
 import type { MemoryStore, StoredEmbedding } from '../ports.js'
 import { MEMORY_COLUMNS } from './database.js'
 import type { Database } from './database.js'
-import type { SqlDialect, VectorIndex } from './dialect.js'
+import { atomically } from './dialect.js'
+import type { SqlDialect, UserScope, VectorIndex } from './dialect.js'
 import { memoryCursor, readMemoryCursor } from './cursor.js'
 import { checkEmbedding } from './embedding.js'
 import { searchMemories } from './memory-search.js'
@@ -24,11 +25,7 @@ async function vectorsFor(
   return dialect.vectors
 }
 
-export function createMemoryStore(
-  db: Kysely<Database>,
-  dialect: SqlDialect,
-  now: Clock,
-): MemoryStore {
+export function createMemoryStore(asUser: UserScope, dialect: SqlDialect, now: Clock): MemoryStore {
   return {
     async create(userId, memory, embedding) {
       const vectors = await vectorsFor(dialect, embedding)
@@ -55,47 +52,54 @@ export function createMemoryStore(
             updated_at: at,
           })
           .execute()
-      if (vectors === undefined || embedding === undefined) {
-        await insert(db)
-      } else {
-        // Row, tags (SQLite triggers) and embedding land together or not at all.
-        await db.transaction().execute(async (trx) => {
-          await insert(trx)
-          await vectors.save(trx, userId, created.id, embedding)
-        })
-      }
+      await asUser(userId, async (db) => {
+        if (vectors === undefined || embedding === undefined) {
+          await insert(db)
+        } else {
+          // Row, tags (SQLite triggers) and embedding land together or not at all.
+          await atomically(db, async (trx) => {
+            await insert(trx)
+            await vectors.save(trx, userId, created.id, embedding)
+          })
+        }
+      })
       return created
     },
 
     async get(userId, id) {
-      const row = await db
-        .selectFrom('memories')
-        .select(MEMORY_COLUMNS)
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .executeTakeFirst()
+      const row = await asUser(userId, (db) =>
+        db
+          .selectFrom('memories')
+          .select(MEMORY_COLUMNS)
+          .where('user_id', '=', userId)
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      )
       return row === undefined ? undefined : toMemory(row)
     },
 
     async list(userId, page) {
       const limit = pageLimit(page.limit)
       const tags = normalizeTags(page.tags)
-      let query = db
-        .selectFrom('memories')
-        .select(MEMORY_COLUMNS)
-        .where('user_id', '=', userId)
-        .orderBy('updated_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit + 1)
-      if (tags.length > 0) query = query.where(dialect.hasTags('memories', userId, tags))
-      if (page.cursor !== undefined) {
-        const after = readMemoryCursor(page.cursor)
-        // A row-value comparison, so both databases seek the (user_id, updated_at, id) index.
-        query = query.where((eb) =>
-          eb(eb.refTuple('updated_at', 'id'), '<', eb.tuple(after.updatedAt, after.id)),
-        )
-      }
-      const items = (await query.execute()).map(toMemory)
+      const after = page.cursor === undefined ? undefined : readMemoryCursor(page.cursor)
+      const rows = await asUser(userId, (db) => {
+        let query = db
+          .selectFrom('memories')
+          .select(MEMORY_COLUMNS)
+          .where('user_id', '=', userId)
+          .orderBy('updated_at', 'desc')
+          .orderBy('id', 'desc')
+          .limit(limit + 1)
+        if (tags.length > 0) query = query.where(dialect.hasTags('memories', userId, tags))
+        if (after !== undefined) {
+          // A row-value comparison, so both databases seek the (user_id, updated_at, id) index.
+          query = query.where((eb) =>
+            eb(eb.refTuple('updated_at', 'id'), '<', eb.tuple(after.updatedAt, after.id)),
+          )
+        }
+        return query.execute()
+      })
+      const items = rows.map(toMemory)
       const more = items.length > limit
       if (more) items.length = limit
       const last = items.at(-1)
@@ -127,22 +131,25 @@ export function createMemoryStore(
         }
         return toMemory(row)
       }
-      if (vectors === undefined && stale === undefined) return apply(db)
-      return db.transaction().execute(apply)
+      return asUser(userId, (db) =>
+        vectors === undefined && stale === undefined ? apply(db) : atomically(db, apply),
+      )
     },
 
     async delete(userId, id) {
       // Embeddings (and SQLite's tag rows) go with the memory: ON DELETE CASCADE.
-      const result = await db
-        .deleteFrom('memories')
-        .where('user_id', '=', userId)
-        .where('id', '=', id)
-        .executeTakeFirst()
+      const result = await asUser(userId, (db) =>
+        db
+          .deleteFrom('memories')
+          .where('user_id', '=', userId)
+          .where('id', '=', id)
+          .executeTakeFirst(),
+      )
       return result.numDeletedRows > 0n
     },
 
     search(userId, query, embedding) {
-      return searchMemories(db, dialect, userId, query, embedding)
+      return searchMemories(asUser, dialect, userId, query, embedding)
     },
   }
 }

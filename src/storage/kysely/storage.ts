@@ -3,7 +3,7 @@ import type { Kysely, KyselyPlugin } from 'kysely'
 import { DomainError } from '../../domain/index.js'
 import type { Storage, StorageCapabilities } from '../ports.js'
 import type { Database } from './database.js'
-import type { SqlDialect } from './dialect.js'
+import type { SqlDialect, UserScope } from './dialect.js'
 import { createMemoryStore } from './memory-store.js'
 import { createTaskStore } from './task-store.js'
 import { createUserStore } from './user-store.js'
@@ -25,23 +25,32 @@ export function assembleStorage(parts: StorageParts): Storage {
   let closing: Promise<void> | undefined
   // After close, every query fails with one clear error instead of whatever the driver does
   // (Kysely would quietly re-initialise some drivers).
+  const assertOpen = (): void => {
+    if (closing !== undefined) {
+      throw new DomainError(
+        'storage_unavailable',
+        'the database is closed because the server is shutting down: try again once it has restarted',
+        'query after close()',
+      )
+    }
+  }
   const closedGuard: KyselyPlugin = {
     transformQuery(args) {
-      if (closing !== undefined) {
-        throw new DomainError(
-          'storage_unavailable',
-          'the database is closed because the server is shutting down: try again once it has restarted',
-          'query after close()',
-        )
-      }
+      assertOpen()
       return args.node
     },
     transformResult: async (args) => args.result,
   }
   const db = parts.db.withPlugin(closedGuard)
+  // Checked before the scope too: PostgreSQL's begins a transaction, which would otherwise
+  // reach the closed pool before any query reaches the guard.
+  const asUser: UserScope = async (userId, work) => {
+    assertOpen()
+    return dialect.withUser(db, userId, work)
+  }
   return {
-    memories: createMemoryStore(db, dialect, isoNow),
-    tasks: createTaskStore(db, dialect, isoNow),
+    memories: createMemoryStore(asUser, dialect, isoNow),
+    tasks: createTaskStore(asUser, dialect, isoNow),
     users: createUserStore(db, isoNow),
     capabilities: Object.freeze({ ...parts.capabilities }),
     location: parts.location,

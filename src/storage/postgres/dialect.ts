@@ -2,6 +2,8 @@ import { sql } from 'kysely'
 import type { RawBuilder, SqlBool } from 'kysely'
 import { escapeLike, MEMORY_COLUMNS } from '../kysely/index.js'
 import type { SqlDialect, VectorIndex } from '../kysely/index.js'
+import { postgresWithUser } from './row-security.js'
+import type { RowSecurity } from './row-security.js'
 
 const MIN_PREFIX_CHARS = 4
 
@@ -30,10 +32,14 @@ export function postgresHasTags(
   return sql<SqlBool>`${sql.ref(`${table}.tags`)} @> ${[...tags]}::text[]`
 }
 
-export function postgresDialect(vectors: VectorIndex | undefined): SqlDialect {
+export function postgresDialect(
+  vectors: VectorIndex | undefined,
+  rowSecurity: RowSecurity,
+): SqlDialect {
   return {
     name: 'postgresql',
     vectors,
+    withUser: postgresWithUser(rowSecurity),
     encodeTags: (tags) => [...tags],
     hasTags: postgresHasTags,
 

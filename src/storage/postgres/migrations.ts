@@ -2,6 +2,29 @@ import { LOCAL_USER_ID } from '../../domain/index.js'
 import type { Migration } from '../kysely/index.js'
 
 /**
+ * Row-level security on `memory_embeddings`, which `vector-setup.ts` creates outside the
+ * versioned migrations: part of migration 2 (for a table that already exists then) and re-run,
+ * idempotently, by every vector setup (for one created later). Never edit: add a migration.
+ * Unlike the other tables, the policy is created only when missing, so re-runs change nothing.
+ */
+export const EMBEDDINGS_ROW_SECURITY = `
+DO $rls$
+BEGIN
+  IF to_regclass(format('%I.memory_embeddings', current_schema())) IS NOT NULL THEN
+    ALTER TABLE memory_embeddings ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE memory_embeddings FORCE ROW LEVEL SECURITY;
+    IF NOT EXISTS (SELECT 1 FROM pg_policy
+                   WHERE polrelid = 'memory_embeddings'::regclass AND polname = 'memory_embeddings_owner') THEN
+      CREATE POLICY memory_embeddings_owner ON memory_embeddings
+        USING (user_id = nullif(current_setting('mcp_pa.user_id', true), ''))
+        WITH CHECK (user_id = nullif(current_setting('mcp_pa.user_id', true), ''));
+    END IF;
+  END IF;
+END
+$rls$;
+`
+
+/**
  * PostgreSQL schema, oldest first. Never edit an applied migration: add a new one. The pgvector
  * table is not here: the extension may be missing, so `vector-setup.ts` creates it on its own.
  *
@@ -9,6 +32,11 @@ import type { Migration } from '../kysely/index.js'
  *   punctuation turned into spaces first so that `ops@example.com` or `a/b` index their words
  *   the way the domain's `searchTerms()` splits a query.
  * - Tags are `text[]` with GIN indexes; "has every tag" is `tags @> $1`.
+ * - Migration 2 turns on row-level security for every table with a `user_id` (ADR 0002); the
+ *   role that per-user transactions switch to is set up at open (`row-security.ts`), not here.
+ *   Since then, a migration that reads or changes the rows of those tables sees none of them
+ *   when run by an ordinary owner (FORCE): it must lift FORCE in its own transaction
+ *   (`ALTER TABLE … NO FORCE ROW LEVEL SECURITY`, the data change, then `FORCE` again).
  */
 export const POSTGRES_MIGRATIONS: readonly Migration[] = [
   {
@@ -61,5 +89,28 @@ CREATE TABLE tasks (
 CREATE INDEX tasks_user_due ON tasks (user_id, due_at ASC NULLS LAST, created_at DESC, id DESC);
 CREATE INDEX tasks_tags ON tasks USING gin (tags);
 `,
+  },
+  {
+    // Every row of a user-owned table is visible to, and writable by, only the user named in
+    // the transaction-local setting mcp_pa.user_id; with the setting missing or empty, no row
+    // at all (fail closed: nullif turns '' into NULL, and user_id = NULL is never true). FORCE
+    // makes the table owner subject to it too. `users` has no policy: it is looked up by
+    // (issuer, subject) before a user id is known, holds no assistant data, and the role of
+    // per-user transactions gets no privilege on it at all.
+    version: 2,
+    name: 'row-level security per user',
+    sql: `
+ALTER TABLE memories ENABLE ROW LEVEL SECURITY;
+ALTER TABLE memories FORCE ROW LEVEL SECURITY;
+CREATE POLICY memories_owner ON memories
+  USING (user_id = nullif(current_setting('mcp_pa.user_id', true), ''))
+  WITH CHECK (user_id = nullif(current_setting('mcp_pa.user_id', true), ''));
+
+ALTER TABLE tasks ENABLE ROW LEVEL SECURITY;
+ALTER TABLE tasks FORCE ROW LEVEL SECURITY;
+CREATE POLICY tasks_owner ON tasks
+  USING (user_id = nullif(current_setting('mcp_pa.user_id', true), ''))
+  WITH CHECK (user_id = nullif(current_setting('mcp_pa.user_id', true), ''));
+${EMBEDDINGS_ROW_SECURITY}`,
   },
 ]

@@ -6,6 +6,8 @@ import type { Database } from '../kysely/index.js'
 import { postgresDialect } from './dialect.js'
 import { describeLocation } from './location.js'
 import { ensureSchema, migratePostgres, withMigrationLock } from './migrate.js'
+import { setupRowSecurity } from './row-security.js'
+import type { RowSecurity } from './row-security.js'
 import { setupVectors } from './vector-setup.js'
 import type { VectorSetup } from './vector-setup.js'
 import { postgresVectors } from './vectors.js'
@@ -42,13 +44,21 @@ function checkOptions(options: PostgresStorageOptions, schema: string): void {
   }
 }
 
-/** Connects one dedicated client, migrates under the advisory lock, sets pgvector up. */
+interface Prepared {
+  vectors: VectorSetup
+  rowSecurity: RowSecurity
+}
+
+/**
+ * Connects one dedicated client and, under the advisory lock: migrates, sets pgvector up, then
+ * decides how per-user transactions are held to their user (row-security.ts).
+ */
 async function prepare(
   pool: pg.Pool,
   location: string,
   schema: string,
   options: PostgresStorageOptions,
-): Promise<VectorSetup> {
+): Promise<Prepared> {
   let client: pg.PoolClient
   try {
     client = await pool.connect()
@@ -61,9 +71,11 @@ async function prepare(
     const setup = await withMigrationLock(client, async () => {
       if (schema !== 'public') await ensureSchema(client, schema)
       await migratePostgres(client)
-      return options.vectorSearch === true
-        ? setupVectors(client, options.logger)
-        : ({ available: false, reason: VECTOR_SEARCH_OFF } as const)
+      const vectors: VectorSetup =
+        options.vectorSearch === true
+          ? await setupVectors(client, options.logger)
+          : { available: false, reason: VECTOR_SEARCH_OFF }
+      return { vectors, rowSecurity: await setupRowSecurity(client, options.logger) }
     })
     client.release()
     return setup
@@ -76,9 +88,23 @@ async function prepare(
 /**
  * Opens a PostgreSQL storage: a pg Pool of `poolSize` connections whose `search_path` is the
  * schema, migrations applied under a fixed advisory lock (so instances can start together),
- * and pgvector set up when vector search is on and the extension is available.
+ * pgvector set up when vector search is on and the extension is available, and every memory
+ * and task operation run as its user under row-level security.
  */
 export async function openPostgresStorage(options: PostgresStorageOptions): Promise<Storage> {
+  return (await openPostgresParts(options)).storage
+}
+
+/** An opened storage with what its row-level-security tests reach past the ports for. */
+export interface PostgresParts {
+  storage: Storage
+  rowSecurity: RowSecurity
+  /** The stores' per-user scope (a transaction as `userId`), for queries of the tests' own. */
+  asUser<T>(userId: string, work: (db: Kysely<Database>) => Promise<T>): Promise<T>
+}
+
+/** `openPostgresStorage`, keeping the parts; for tests (not exported by the package). */
+export async function openPostgresParts(options: PostgresStorageOptions): Promise<PostgresParts> {
   const schema = options.schema ?? 'public'
   checkOptions(options, schema)
   const location = describeLocation(options.connectionString, schema)
@@ -94,22 +120,28 @@ export async function openPostgresStorage(options: PostgresStorageOptions): Prom
       options.logger?.warn(`cannot set search_path on ${location}: ${message(error)}`)
     })
   })
-  let setup: VectorSetup
+  let prepared: Prepared
   try {
-    setup = await prepare(pool, location, schema, options)
+    prepared = await prepare(pool, location, schema, options)
   } catch (error) {
     await pool.end().catch(() => undefined)
     throw error
   }
+  const { vectors: setup, rowSecurity } = prepared
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   const capabilities: StorageCapabilities = setup.available
     ? { dialect: 'postgresql', vectorSearch: true }
     : { dialect: 'postgresql', vectorSearch: false, vectorSearchUnavailableReason: setup.reason }
-  return assembleStorage({
+  const dialect = postgresDialect(
+    setup.available ? postgresVectors(db, options.logger) : undefined,
+    rowSecurity,
+  )
+  const storage = assembleStorage({
     db,
-    dialect: postgresDialect(setup.available ? postgresVectors(db, options.logger) : undefined),
+    dialect,
     capabilities,
     location,
     release: () => db.destroy(),
   })
+  return { storage, rowSecurity, asUser: (userId, work) => dialect.withUser(db, userId, work) }
 }

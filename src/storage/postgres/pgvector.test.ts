@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
 import { vector } from '@electric-sql/pglite-pgvector'
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket'
+import { sql } from 'kysely'
 import pg from 'pg'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { newMemory } from '../../domain/index.js'
 import { storageContract } from '../contract.js'
-import { openPostgresStorage } from './open.js'
+import { openPostgresParts, openPostgresStorage } from './open.js'
 import type { PostgresStorageOptions } from './open.js'
+import { RLS_ROLE } from './row-security.js'
+import { expectRowSecurity, seedTwoUsers } from './test-support.js'
 
 // PGlite (PostgreSQL in WebAssembly, with the pgvector extension) served over the PostgreSQL
 // wire protocol, so the same pg driver code path as production runs against a real pgvector.
@@ -109,5 +112,53 @@ describe('pgvector', () => {
     }
     const left = await query(`SELECT 1 FROM memory_embeddings WHERE memory_id = '${memory.id}'`)
     expect(left).toEqual([])
+  })
+
+  it('holds embeddings to their user by row-level security too, and still uses the HNSW index', async () => {
+    const parts = await openPostgresParts({
+      connectionString: url,
+      poolSize: 1,
+      schema,
+      vectorSearch: true,
+    })
+    try {
+      expect(parts.rowSecurity).toEqual({ mode: 'set-role', role: RLS_ROLE })
+      await expectRowSecurity(parts)
+      const embedding = { model: 'rls', vector: new Float32Array([0, 0, 1]) }
+      const { alice, bob } = await seedTwoUsers(parts, embedding)
+      const seen = await parts.asUser(alice.id, async (db) => {
+        // No user filter: the policy alone keeps Bob's vectors out, and the update cannot reach them.
+        const rows = await sql<{ user_id: string }>`select user_id from memory_embeddings`.execute(
+          db,
+        )
+        const changed = await sql`update memory_embeddings set model = 'overwritten'`.execute(db)
+        await sql`set local enable_seqscan = off`.execute(db)
+        const plan = await sql<{
+          'QUERY PLAN': string
+        }>`explain select memory_id from memory_embeddings
+          where user_id = ${alice.id} and model = 'rls' and dims = 3
+          order by embedding::vector(3) <=> '[0,0,1]'::vector(3) limit 5`.execute(db)
+        return {
+          users: [...new Set(rows.rows.map((row) => row.user_id))],
+          changed: Number(changed.numAffectedRows),
+          plan: plan.rows.map((row) => row['QUERY PLAN']).join('\n'),
+        }
+      })
+      expect(seen.users).toEqual([alice.id])
+      expect(seen.changed).toBe(alice.memories.length)
+      expect(seen.plan).toMatch(/memory_embeddings_hnsw_3/)
+      const bobHits = await parts.storage.memories.search(
+        bob.id,
+        { text: 'zzz', tags: [], limit: 10 },
+        embedding,
+      )
+      expect(bobHits.map((hit) => hit.memory.id)).toEqual(bob.memories.map((memory) => memory.id))
+    } finally {
+      await parts.storage.close()
+    }
+    const forced = await query<{ relrowsecurity: boolean; relforcerowsecurity: boolean }>(
+      `SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = '"${schema}".memory_embeddings'::regclass`,
+    )
+    expect(forced).toEqual([{ relrowsecurity: true, relforcerowsecurity: true }])
   })
 })

@@ -1,30 +1,15 @@
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { storageContract } from '../contract.js'
 import { describeLocation } from './location.js'
 import { POSTGRES_MIGRATIONS } from './migrations.js'
 import { openPostgresStorage } from './open.js'
 import type { PostgresStorageOptions } from './open.js'
+import { admin, testDatabaseUrl as url, unreachable as probe } from './test-support.js'
 import { PGVECTOR_MISSING } from './vector-setup.js'
 
-const url = process.env.MCP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const where = describeLocation(url, 'public')
-
-async function probe(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 })
-  try {
-    await client.connect()
-    await client.query('SELECT 1')
-    return undefined
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error)
-  } finally {
-    await client.end().catch(() => undefined)
-  }
-}
-
-const unreachable = await probe()
+const unreachable = await probe(url)
 if (unreachable !== undefined && process.env.CI) {
   throw new Error(
     `PostgreSQL at ${where} is unreachable (${unreachable}); CI needs it: set MCP_TEST_DATABASE_URL`,
@@ -40,15 +25,6 @@ const newSchema = () => {
 const schema = newSchema()
 const open = (extra: Partial<PostgresStorageOptions> = {}) =>
   openPostgresStorage({ connectionString: url, poolSize: 4, schema, ...extra })
-const admin = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-  const client = new pg.Client({ connectionString: url })
-  await client.connect()
-  try {
-    return await work(client)
-  } finally {
-    await client.end()
-  }
-}
 
 if (unreachable !== undefined) {
   // Only outside CI (above, CI throws instead): a developer without PostgreSQL still sees

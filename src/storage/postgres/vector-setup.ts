@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg'
 import { MAX_EMBEDDING_DIMS } from '../kysely/index.js'
+import { EMBEDDINGS_ROW_SECURITY } from './migrations.js'
 
 export const PGVECTOR_MISSING =
   'the pgvector extension is not installed in this database; install it (apt install postgresql-15-pgvector / CREATE EXTENSION vector) or set features.vector_search=false. Falling back to full-text search.'
@@ -8,7 +9,8 @@ export const PGVECTOR_MISSING =
  * The idempotent pgvector step, run under the migration lock after the migrations when vector
  * search is on. Kept out of the versioned migrations because the extension may be absent.
  * The column is an unconstrained `vector`: each model's dimension gets its own partial HNSW
- * index, created when first seen (vectors.ts).
+ * index, created when first seen (vectors.ts). Row-level security as on the other per-user
+ * tables (migration 2), applied idempotently since the table may be new.
  */
 const EMBEDDINGS_TABLE = `
 CREATE TABLE IF NOT EXISTS memory_embeddings (
@@ -34,5 +36,6 @@ export async function setupVectors(
     return { available: false, reason: PGVECTOR_MISSING }
   }
   await client.query(EMBEDDINGS_TABLE)
+  await client.query(EMBEDDINGS_ROW_SECURITY)
   return { available: true }
 }

@@ -15,6 +15,8 @@ export function sqliteDialect(vectors: VectorIndex | undefined): SqlDialect {
     encodeTags: (tags) => JSON.stringify(tags),
     hasTags: sqliteHasTags,
     fullText: sqliteFullText,
+    // No row-level security in SQLite: isolation is the explicit user_id filters (contract suite).
+    withUser: (db, _userId, work) => work(db),
 
     taskTextMatch(text) {
       const pattern = `%${escapeLike(text.toLowerCase())}%`
