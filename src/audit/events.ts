@@ -5,10 +5,53 @@ import type { Logger } from './logger.js'
  * events (token issued/refused, client registered, rate limited …); docs/events.md lists them.
  */
 export type AuditEvent =
-  | { type: 'server.started'; mode: 'local' | 'http'; storage: string }
+  | { type: 'server.started'; mode: 'local' | 'http'; storage: string; url?: string }
   | { type: 'server.stopped'; reason: string }
+  /** A token passed verification (once per token and instance, not on every request). */
+  | {
+      type: 'auth.token_accepted'
+      fingerprint: string
+      issuer: string
+      subject: string
+      userId: string
+      clientId?: string
+      scopes: string[]
+    }
+  /** A request to the MCP endpoint was refused by the guard. `reason` is `missing` or an OAuth code. */
+  | {
+      type: 'auth.token_refused'
+      reason: string
+      detail?: string
+      fingerprint?: string
+      ip: string
+    }
+  /** A verified token lacked scopes for the call (403 insufficient_scope). */
+  | {
+      type: 'auth.scope_refused'
+      fingerprint: string
+      userId: string
+      needed: string[]
+      granted: string[]
+      methods: string[]
+    }
+  /** A request was over its rate limit (429). */
+  | {
+      type: 'http.rate_limited'
+      bucket: 'token' | 'ip'
+      key: string
+      route: string
+      retryAfterSeconds: number
+    }
+  /** A request to the MCP endpoint came from a foreign Origin or Host (403). */
+  | { type: 'http.origin_refused'; header: 'origin' | 'host'; value: string; ip: string }
   | { type: 'tool.called'; tool: string; userId: string; ok: boolean; ms: number; error?: string }
   | { type: 'tool.failed'; tool: string; userId: string; reference: string; detail: string }
+
+const WARNINGS: ReadonlySet<AuditEvent['type']> = new Set([
+  'auth.scope_refused',
+  'http.rate_limited',
+  'http.origin_refused',
+])
 
 /** Where audit events go. */
 export interface AuditSink {
@@ -19,7 +62,8 @@ export interface AuditSink {
 export function loggerAuditSink(logger: Logger): AuditSink {
   return {
     emit(event) {
-      const level = event.type === 'tool.failed' ? 'error' : 'info'
+      const level =
+        event.type === 'tool.failed' ? 'error' : WARNINGS.has(event.type) ? 'warn' : 'info'
       logger[level]({ audit: true, ...event }, event.type)
     },
   }

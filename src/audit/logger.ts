@@ -33,6 +33,19 @@ export const REDACT_PATHS = [
   'headers.authorization',
   'req.headers.authorization',
   'req.headers.cookie',
+  'headers.cookie',
+  'headers["set-cookie"]',
+  'cookie',
+  'cookies',
+  'introspection_client_secret',
+  'tls_key',
+  'private_key',
+  'privateKey',
+  '*.cookie',
+  '*.introspection_client_secret',
+  '*.tls_key',
+  '*.private_key',
+  '*.privateKey',
 ]
 
 /**
