@@ -5,7 +5,7 @@ export const HELP = {
 Usage: mcp-pa <command> [options]
 
 Commands:
-  serve           Run the MCP server (local mode: stdio, embedded SQLite)
+  serve           Run the MCP server (local mode: stdio; --http: Streamable HTTP + OAuth)
   init            Write a starting configuration file
   config check    Validate the configuration and print the effective settings
   audit           Scan MCP client configs for secrets, plain HTTP, loose permissions (--fix)
@@ -17,18 +17,27 @@ Options:
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 configuration error.
 Docs: README.md, docs/configuration.md, docs/tools.md, docs/config-audit.md`,
 
-  serve: `Usage: mcp-pa serve [--config <file>]
+  serve: `Usage: mcp-pa serve [--config <file>] [--http [--host <address>] [--port <port>]]
 
-Runs the MCP server over stdio for a desktop client (Claude Desktop, Claude Code, VS Code,
-Cursor). stdout carries only JSON-RPC; logs go to stderr. The data lives in SQLite at
-~/.config/mcp-pa/database.sqlite unless the configuration says otherwise.
+Local mode (the default) runs the MCP server over stdio for a desktop client (Claude Desktop,
+Claude Code, VS Code, Cursor). stdout carries only JSON-RPC; logs go to stderr. The data lives in
+SQLite at ~/.config/mcp-pa/database.sqlite unless the configuration says otherwise.
+
+With --http (or "mode": "http") it serves Streamable HTTP at /mcp for many users, each with
+their own data, protected by OAuth 2.1 bearer tokens from your identity provider
+(docs/http-deployment.md). Plain HTTP is allowed only on a loopback address; elsewhere set
+MCP_TLS_CERT and MCP_TLS_KEY, or run behind a TLS-terminating proxy with MCP_TRUST_PROXY=1.
 
 Options:
   -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
+      --http           Serve Streamable HTTP instead of stdio (same as MCP_MODE=http)
+      --host <address> Address to listen on (default 127.0.0.1; implies --http)
+  -p, --port <port>    TCP port (default 8787; implies --http)
   -h, --help           Show this help
 
 Environment: MCP_* variables override the file (see docs/configuration.md), e.g.
-  MCP_DATABASE_TYPE=postgresql MCP_DATABASE_URL=postgres://user@host/db mcp-pa serve`,
+  MCP_DATABASE_TYPE=postgresql MCP_DATABASE_URL=postgres://user@host/db mcp-pa serve
+  MCP_OAUTH_PROVIDER=external MCP_OAUTH_ISSUER=https://idp.example.com mcp-pa serve --http`,
 
   init: `Usage: mcp-pa init [--http] [--config <file>] [--force]
 

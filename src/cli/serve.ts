@@ -3,7 +3,7 @@ import type { Config } from '../config/index.js'
 import { startStdioServer, type LocalBackend } from '../transport/index.js'
 import { parseFlags } from './args.js'
 import { createEmbedder, openStorage } from './compose.js'
-import { CliError, EXIT } from './exit-codes.js'
+import { EXIT } from './exit-codes.js'
 import { HELP } from './help.js'
 import { loadEffectiveConfig, type CliEnv } from './load.js'
 import { VERSION } from './version.js'
@@ -12,18 +12,25 @@ import { VERSION } from './version.js'
 export async function serve(argv: string[], env: CliEnv): Promise<number> {
   const { values } = parseFlags('serve', argv, {
     config: { type: 'string', short: 'c' },
+    http: { type: 'boolean' },
+    host: { type: 'string' },
+    port: { type: 'string', short: 'p' },
     help: { type: 'boolean', short: 'h' },
   })
   if (values.help) {
     console.log(HELP.serve)
     return EXIT.ok
   }
-  const { config, warnings } = await loadEffectiveConfig(values.config, env)
-  if (config.mode !== 'local') {
-    throw new CliError(
-      'mode "http" is not available in this version yet: run local mode (unset MCP_MODE or set "mode": "local")',
-      EXIT.config,
-    )
+  // The flags act as the matching MCP_* variables, so they are validated the same way.
+  const vars = { ...env.vars }
+  // --host and --port only mean something for the HTTP server: they imply --http.
+  if (values.http || values.host !== undefined || values.port !== undefined) vars.MCP_MODE = 'http'
+  if (values.host !== undefined) vars.MCP_HOST = values.host
+  if (values.port !== undefined) vars.MCP_PORT = values.port
+  const { config, warnings } = await loadEffectiveConfig(values.config, { ...env, vars })
+  if (config.mode === 'http') {
+    const { serveHttp } = await import('./serve-http.js')
+    return serveHttp(config, warnings, { ...env, vars })
   }
   const logger = createLogger({ level: config.logging.level })
   for (const warning of warnings) logger.warn(warning)

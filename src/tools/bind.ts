@@ -32,7 +32,7 @@ export function createAssistantServer(options: AssistantServerOptions): McpServe
   const server = new McpServer(
     { name: 'mcp-pa', title: 'mcp-pa personal assistant', version: options.version },
     {
-      capabilities: { tools: {}, resources: {} },
+      capabilities: { tools: {}, resources: {}, logging: {} },
       instructions: INSTRUCTIONS,
       maxToolInputElements: 1000,
     },

@@ -103,10 +103,12 @@ describe('mcp-pa CLI', () => {
     }
   })
 
-  it('refuses HTTP mode in this version with a clear message', () => {
+  it('refuses HTTP mode with the built-in authorization server (not yet available) and says what to set instead', () => {
     const run = cli(['serve'], { MCP_MODE: 'http' })
     expect(run.code).toBe(3)
-    expect(run.stderr).toMatch(/mode "http" is not available/)
+    expect(run.stderr).toMatch(/built-in authorization server is not available/)
+    expect(run.stderr).toMatch(/authentication\.provider to "external"/)
+    expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('reports an unreachable PostgreSQL as a failure (exit 1) without the password', () => {

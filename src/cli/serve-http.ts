@@ -1,0 +1,164 @@
+import { createLogger, loggerAuditSink, type Logger } from '../audit/index.js'
+import { isLoopbackHost, type Config } from '../config/index.js'
+import type { Storage } from '../storage/ports.js'
+import { startHttpServer, type HttpAuthOptions } from '../transport/http/index.js'
+import { createEmbedder, openStorage } from './compose.js'
+import { createMetrics, externalAuth, rateLimiting, tlsMaterial } from './compose-http.js'
+import { CliError, EXIT } from './exit-codes.js'
+import type { CliEnv } from './load.js'
+import { VERSION } from './version.js'
+
+const BUILTIN_NOT_YET =
+  'the built-in authorization server is not available in this version yet. Either use your identity provider: set authentication.provider to "external" and authentication.issuer to its issuer URL (MCP_OAUTH_PROVIDER=external MCP_OAUTH_ISSUER=https://…), see docs/identity-providers.md; or, on 127.0.0.1 only, turn authentication off (authentication.enabled: false)'
+
+/** `mcp-pa serve --http`: the Streamable HTTP server. Human-readable lines go to stderr. */
+export async function serveHttp(config: Config, warnings: string[], env: CliEnv): Promise<number> {
+  const auth = config.authentication
+  if (auth.enabled && auth.provider === 'builtin') throw new CliError(BUILTIN_NOT_YET, EXIT.config)
+  const logger = createLogger({ level: config.logging.level })
+  for (const warning of warnings) logger.warn(warning)
+  const audit = loggerAuditSink(logger)
+  const { host, port } = config.server
+
+  const storage = await openStorage(config, env.vars, logger)
+  const closers: (() => Promise<void>)[] = []
+  try {
+    const embedder = await createEmbedder(config, env.vars, storage)
+    const tls = await tlsMaterial(config, env.vars, env.home, logger)
+    const limits = await rateLimiting(config, env.vars, logger)
+    closers.push(() => limits.close())
+    const publicUrl =
+      config.server.public_url === undefined ? undefined : new URL(config.server.public_url)
+    // The resource URI is known before listening unless the port is chosen by the system (0).
+    const origin =
+      publicUrl ?? new URL(`${tls === undefined ? 'http' : 'https'}://${hostForUrl(host)}:${port}`)
+    const resource = new URL(config.server.mcp_path, origin)
+    const authOptions: HttpAuthOptions | undefined = auth.enabled
+      ? await externalAuth(config, env.vars, resource)
+      : undefined
+    const server = await startHttpServer({
+      version: VERSION,
+      host,
+      port,
+      loopback: isLoopbackHost(host),
+      mcpPath: config.server.mcp_path,
+      publicUrl,
+      tls,
+      trustProxy: config.server.trust_proxy,
+      allowedHosts: config.server.allowed_hosts,
+      allowedOrigins: config.server.allowed_origins,
+      limits: {
+        maxBodyBytes: config.server.max_body_bytes,
+        maxBatch: config.server.max_batch,
+        requestTimeoutMs: config.server.request_timeout * 1000,
+      },
+      maxHeaderBytes: config.server.max_header_bytes,
+      shutdownTimeoutMs: config.server.shutdown_timeout * 1000,
+      auth: authOptions,
+      storage,
+      embedder,
+      audit,
+      logger,
+      rateLimits: limits,
+      metrics: createMetrics(),
+      closers,
+    })
+    audit.emit({
+      type: 'server.started',
+      mode: 'http',
+      storage: storage.location,
+      url: server.resource.href,
+    })
+    banner(config, server.resource, server.url, storage, limits.backend, authOptions)
+    const reason = await stopSignal()
+    console.error(`mcp-pa: ${reason}, finishing in-flight requests…`)
+    const { drained, cut } = await server.stop()
+    await storage.close()
+    audit.emit({ type: 'server.stopped', reason })
+    console.error(
+      drained
+        ? 'mcp-pa stopped; database closed.'
+        : `mcp-pa stopped after ${config.server.shutdown_timeout} s with ${cut} request(s) cut; database closed.`,
+    )
+    return EXIT.ok
+  } catch (error) {
+    for (const close of closers) await close().catch(() => undefined)
+    await storage.close().catch(() => undefined)
+    throw mapStartError(error, host, port, logger)
+  }
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+}
+
+function stopSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (signal: string) => () => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      resolve(signal)
+    }
+    const onInt = done('SIGINT')
+    const onTerm = done('SIGTERM')
+    process.once('SIGINT', onInt)
+    process.once('SIGTERM', onTerm)
+  })
+}
+
+function mapStartError(error: unknown, host: string, port: number, logger: Logger): unknown {
+  const code = (error as { code?: unknown } | null)?.code
+  if (code === 'EADDRINUSE') {
+    return new CliError(
+      `port ${port} on ${host} is already in use: stop the other server or choose another port (--port, MCP_PORT)`,
+      EXIT.failure,
+    )
+  }
+  if (code === 'EACCES') {
+    return new CliError(
+      `not allowed to listen on ${host}:${port}: use a port above 1023 or run with the needed privilege`,
+      EXIT.failure,
+    )
+  }
+  if (code === 'EADDRNOTAVAIL') {
+    return new CliError(
+      `${host} is not an address of this machine (server.host, --host)`,
+      EXIT.config,
+    )
+  }
+  if (error instanceof Error && error.name === 'TlsConfigError') {
+    return new CliError(error.message, EXIT.config)
+  }
+  if (!(error instanceof CliError)) logger.debug({ err: String(error) }, 'start failed')
+  return error
+}
+
+function banner(
+  config: Config,
+  resource: URL,
+  listening: URL,
+  storage: Storage,
+  rateBackend: string,
+  auth: HttpAuthOptions | undefined,
+): void {
+  const metadata = new URL(
+    `/.well-known/oauth-protected-resource${resource.pathname === '/' ? '' : resource.pathname}`,
+    resource,
+  )
+  console.error(
+    [
+      `mcp-pa ${VERSION}: http mode, MCP over Streamable HTTP.`,
+      `  listening: ${listening.href}${config.server.trust_proxy ? ' (behind a TLS-terminating proxy)' : ''}`,
+      `  endpoint:  ${resource.href}`,
+      auth === undefined
+        ? '  auth:      OFF (loopback only) — any local program can use this server'
+        : `  auth:      OAuth 2.1 bearer tokens from ${auth.authorizationServers.join(', ')} (${config.authentication.token_verification})`,
+      ...(auth === undefined ? [] : [`  metadata:  ${metadata.href}`]),
+      `  database:  ${storage.location}`,
+      `  limits:    ${config.rate_limit.mcp_per_minute}/min per token, ${config.rate_limit.ip_per_minute}/min per IP (${rateBackend})`,
+      '  health:    /healthz, /readyz, /metrics',
+      '  Ctrl-C or SIGTERM stops the server after in-flight requests finish.',
+    ].join('\n'),
+  )
+}
