@@ -168,4 +168,17 @@ describe('startHttpServer', () => {
       error: { code: -32001 },
     })
   })
+
+  it('streams a slow answer whole when it comes before request_timeout (SSE first event)', async () => {
+    const { server: running, storage: store } = await start({ requestTimeoutMs: 2_000 })
+    const held = holdList(store)
+    const exchange = post(running, toolCall('memory_list'))
+    await held.entered
+    setTimeout(() => held.release(), 300)
+    const answer = await within(3_000, exchange.response, 'the slow answer')
+    expect(answer.status).toBe(200)
+    expect(answer.headers['content-type']).toMatch(/^text\/event-stream/)
+    expect(answer.headers['cache-control']).toBe('no-store')
+    expect(answer.body).toContain('No memories yet.')
+  })
 })

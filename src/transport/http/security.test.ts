@@ -217,6 +217,22 @@ describe('foreignRequest (T-1, T-2, T-3: DNS rebinding and cross-site requests)'
       })
     })
 
+    it('takes the last value of a list: the one our proxy appended, not what the client sent', () => {
+      const appended = {
+        host: '10.0.0.5:8080',
+        'x-forwarded-host': 'evil.example, mcp.example.com',
+      }
+      expect(check(policy, appended, { trustProxy: true, scheme: 'https:' })).toBeUndefined()
+      const smuggled = {
+        host: '10.0.0.5:8080',
+        'x-forwarded-host': 'mcp.example.com, evil.example',
+      }
+      expect(check(policy, smuggled, { trustProxy: true, scheme: 'https:' })).toEqual({
+        header: 'host',
+        value: 'evil.example',
+      })
+    })
+
     it('falls back to Host when a trusted proxy sends none', () => {
       const headers = { host: 'mcp.example.com' }
       expect(check(policy, headers, { trustProxy: true, scheme: 'https:' })).toBeUndefined()
