@@ -260,6 +260,48 @@ describe('insufficient scope (ERR-5, ERR-6, ERR-8)', () => {
   })
 })
 
+describe('T-8: header/body consistency on 2026-07-28 requests', () => {
+  /** A 2026-07-28 tools/call: the per-request `_meta` envelope and the routing headers. */
+  const modernCall = (bodyName: string, headerName: string, token: string) => {
+    const body = toolCall(bodyName)
+    const params = body.params as Record<string, unknown>
+    params._meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': {},
+    }
+    return h.post(body, {
+      ...bearer(token),
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': 'tools/call',
+      'mcp-name': headerName,
+    })
+  }
+
+  it('scopes are decided on the body: a harmless Mcp-Name does not unlock memory_delete', async () => {
+    h = await appHarness()
+    const response = await modernCall(
+      'memory_delete',
+      'memory_list',
+      await h.token(['memories:read']),
+    )
+    expect(response.status).toBe(403)
+    const { scope } = challengeParams(response.headers.get('www-authenticate'))
+    expect(scope).toBe('memories:write')
+  })
+
+  it('a header naming another tool than the body → 400 with JSON-RPC -32020 (HeaderMismatch)', async () => {
+    h = await appHarness()
+    const token = await h.token([...SCOPES])
+    const response = await modernCall('memory_list', 'memory_delete', token)
+    expect(response.status).toBe(400)
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32020 } })
+    expect(h.audit.events.some((e) => e.type === 'tool.called')).toBe(false)
+    const agreeing = await modernCall('memory_list', 'memory_list', token)
+    expect(agreeing.status).toBe(200)
+    expect((await rpcResult(agreeing)).result?.isError).toBeFalsy()
+  })
+})
+
 describe('authentication off (loopback only)', () => {
   it('tool calls work without a token, as the local user', async () => {
     h = await appHarness({ withAuth: false })
