@@ -1,5 +1,5 @@
 import { createLogger, loggerAuditSink, type Logger } from '../audit/index.js'
-import { isLoopbackHost, type Config } from '../config/index.js'
+import { ConfigError, isLoopbackHost, type Config } from '../config/index.js'
 import type { Storage } from '../storage/ports.js'
 import { startHttpServer, type HttpAuthOptions } from '../transport/http/index.js'
 import { createEmbedder, openStorage } from './compose.js'
@@ -127,10 +127,8 @@ function mapStartError(error: unknown, host: string, port: number, logger: Logge
       EXIT.config,
     )
   }
-  if (error instanceof Error && error.name === 'TlsConfigError') {
-    return new CliError(error.message, EXIT.config)
-  }
-  if (!(error instanceof CliError)) logger.debug({ err: String(error) }, 'start failed')
+  // TlsConfigError is a ConfigError: run.ts maps it to exit 3 with its message.
+  if (!(error instanceof CliError) && !(error instanceof ConfigError)) logger.debug({ err: String(error) }, 'start failed')
   return error
 }
 

@@ -17,8 +17,10 @@ export async function freePort(): Promise<number> {
 export interface SpawnedHttpServer {
   /** `http://127.0.0.1:PORT` */
   origin: string
-  /** The MCP endpoint. */
+  /** The MCP endpoint, as the banner prints it (under `server.public_url` when set). */
   url: string
+  /** The listener's own origin (`http(s)://127.0.0.1:PORT`), even behind a `public_url`. */
+  listening: string
   pid: number
   stderr(): string
   /** SIGTERM by PID; resolves with the exit code. */
@@ -77,9 +79,11 @@ export async function spawnHttpServer(options: {
     })
   })
   const url = / {2}endpoint: +(\S+)/.exec(stderr)?.[1] ?? `http://127.0.0.1:${port}/mcp`
+  const listening = / {2}listening: +(\S+)/.exec(stderr)?.[1] ?? `http://127.0.0.1:${port}`
   return {
     origin: new URL(url).origin,
     url,
+    listening: new URL(listening).origin,
     pid: child.pid ?? 0,
     stderr: () => stderr,
     async stop(signal = 'SIGTERM') {
@@ -88,4 +92,38 @@ export async function spawnHttpServer(options: {
       return exited
     },
   }
+}
+
+/**
+ * Runs the built `mcp-pa serve` with exactly `args` until it exits (for refusals at start):
+ * resolves with its exit code and stderr. One that is still running after `timeoutMs` is
+ * stopped by its PID and the promise rejects.
+ */
+export async function runServeToExit(options: {
+  home: string
+  args: string[]
+  env?: Record<string, string>
+  onLog?: (text: string) => void
+  timeoutMs?: number
+}): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, 'serve', ...options.args], {
+    env: { PATH: process.env.PATH ?? '', HOME: options.home, ...options.env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8')
+    stderr += text
+    options.onLog?.(text)
+  })
+  const timer = setTimeout(
+    () => process.kill(child.pid ?? 0, 'SIGKILL'),
+    options.timeoutMs ?? 20_000,
+  )
+  // 'close', not 'exit': every byte of stderr has been read by then.
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null]
+  clearTimeout(timer)
+  if (signal !== null)
+    throw new Error(`mcp-pa serve did not exit by itself (${signal}):\n${stderr}`)
+  return { code, stderr }
 }
