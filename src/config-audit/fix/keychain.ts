@@ -6,9 +6,17 @@ export const KEYCHAIN_SERVICE = 'mcp-pa'
 interface KeyringEntry {
   setPassword(value: string): void
   getPassword(): string | null | undefined
-  deletePassword(): boolean
+  /** @napi-rs/keyring 1.x names it deletePassword, later releases deleteCredential. */
+  deleteCredential?(): boolean
+  deletePassword?(): boolean
 }
 type EntryConstructor = new (service: string, account: string) => KeyringEntry
+
+function deleteEntry(entry: KeyringEntry): void {
+  if (typeof entry.deleteCredential === 'function') entry.deleteCredential()
+  else if (typeof entry.deletePassword === 'function') entry.deletePassword()
+  else throw new Error('this @napi-rs/keyring has no delete method')
+}
 
 /** A keychain that can hold the moved secrets. */
 export interface SecretVault {
@@ -39,7 +47,7 @@ export async function openKeychain(): Promise<SecretVault> {
   try {
     const probe = new Entry(KEYCHAIN_SERVICE, 'mcp-pa-audit-probe')
     probe.setPassword('probe')
-    probe.deletePassword()
+    deleteEntry(probe)
   } catch {
     throw new Error(
       `${UNAVAILABLE}No keychain service answered. Use --secrets-to env. Nothing was changed.`,
@@ -58,7 +66,7 @@ export async function openKeychain(): Promise<SecretVault> {
     async remove(names) {
       for (const name of names) {
         try {
-          new Entry(KEYCHAIN_SERVICE, name).deletePassword()
+          deleteEntry(new Entry(KEYCHAIN_SERVICE, name))
         } catch {
           // Best effort while rolling back.
         }
