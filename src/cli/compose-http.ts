@@ -70,6 +70,7 @@ export async function externalAuth(
         clientId: auth.introspection_client_id,
         clientSecret: await resolveSecret(secretRef, { env }),
         authMethod: auth.introspection_auth_method,
+        clockToleranceSeconds: auth.clock_tolerance,
       })
     }
   } catch (error) {

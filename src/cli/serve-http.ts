@@ -1,7 +1,7 @@
 import { createLogger, loggerAuditSink, type Logger } from '../audit/index.js'
 import { ConfigError, isLoopbackHost, type Config } from '../config/index.js'
 import type { Storage } from '../storage/ports.js'
-import { startHttpServer, type HttpAuthOptions } from '../transport/http/index.js'
+import { resourceUri, startHttpServer, type HttpAuthOptions } from '../transport/http/index.js'
 import { createEmbedder, openStorage } from './compose.js'
 import { createMetrics, externalAuth, rateLimiting, tlsMaterial } from './compose-http.js'
 import { CliError, EXIT } from './exit-codes.js'
@@ -29,10 +29,14 @@ export async function serveHttp(config: Config, warnings: string[], env: CliEnv)
     closers.push(() => limits.close())
     const publicUrl =
       config.server.public_url === undefined ? undefined : new URL(config.server.public_url)
-    // The resource URI is known before listening unless the port is chosen by the system (0).
-    const origin =
-      publicUrl ?? new URL(`${tls === undefined ? 'http' : 'https'}://${hostForUrl(host)}:${port}`)
-    const resource = new URL(config.server.mcp_path, origin)
+    // The same computation startHttpServer makes after listening (the port is never 0 here).
+    const resource = resourceUri({
+      publicUrl,
+      host,
+      port,
+      tls: tls !== undefined,
+      mcpPath: config.server.mcp_path,
+    })
     const authOptions: HttpAuthOptions | undefined = auth.enabled
       ? await externalAuth(config, env.vars, resource)
       : undefined
@@ -70,7 +74,11 @@ export async function serveHttp(config: Config, warnings: string[], env: CliEnv)
       url: server.resource.href,
     })
     banner(config, server.resource, server.url, storage, limits.backend, authOptions)
+    // SIGHUP reloads the certificate with TLS; without it, it must not kill the server (Node's default).
+    const onHangup = () => logger.info('SIGHUP: nothing to reload (no TLS certificate configured)')
+    if (tls === undefined) process.on('SIGHUP', onHangup)
     const reason = await stopSignal()
+    process.off('SIGHUP', onHangup)
     console.error(`mcp-pa: ${reason}, finishing in-flight requests…`)
     const { drained, cut } = await server.stop()
     await storage.close()
@@ -86,11 +94,6 @@ export async function serveHttp(config: Config, warnings: string[], env: CliEnv)
     await storage.close().catch(() => undefined)
     throw mapStartError(error, host, port, logger)
   }
-}
-
-function hostForUrl(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
-  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
 }
 
 function stopSignal(): Promise<string> {
@@ -128,7 +131,8 @@ function mapStartError(error: unknown, host: string, port: number, logger: Logge
     )
   }
   // TlsConfigError is a ConfigError: run.ts maps it to exit 3 with its message.
-  if (!(error instanceof CliError) && !(error instanceof ConfigError)) logger.debug({ err: String(error) }, 'start failed')
+  if (!(error instanceof CliError) && !(error instanceof ConfigError))
+    logger.debug({ err: String(error) }, 'start failed')
   return error
 }
 
@@ -154,7 +158,9 @@ function banner(
         : `  auth:      OAuth 2.1 bearer tokens from ${auth.authorizationServers.join(', ')} (${config.authentication.token_verification})`,
       ...(auth === undefined ? [] : [`  metadata:  ${metadata.href}`]),
       `  database:  ${storage.location}`,
-      `  limits:    ${config.rate_limit.mcp_per_minute}/min per token, ${config.rate_limit.ip_per_minute}/min per IP (${rateBackend})`,
+      auth === undefined
+        ? '  limits:    no rate limits (they count per token; authentication is off)'
+        : `  limits:    ${config.rate_limit.mcp_per_minute}/min per token, ${config.rate_limit.ip_per_minute}/min per IP (${rateBackend})`,
       '  health:    /healthz, /readyz, /metrics',
       '  Ctrl-C or SIGTERM stops the server after in-flight requests finish.',
     ].join('\n'),

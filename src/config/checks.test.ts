@@ -57,6 +57,7 @@ describe('cross-field rules', () => {
       undefined,
       [
         `environment: server.tls_required: server.host "0.0.0.0" is not a loopback address and TLS is required, but no certificate and key are set. ${TLS_FIX}`,
+        'environment: server.public_url: server.host "0.0.0.0" is not a loopback address, so the URL clients connect to (the resource and token audience) cannot be derived from it. Fix: set server.public_url (MCP_PUBLIC_URL) to the https URL clients use, e.g. https://mcp.example.com.',
       ],
     ],
     [
@@ -65,6 +66,15 @@ describe('cross-field rules', () => {
       undefined,
       [
         `env MCP_TLS_REQUIRED: server.tls_required: plain HTTP is allowed only on a loopback address, and server.host "192.0.2.10" is not one. ${TLS_FIX}`,
+        'environment: server.public_url: server.host "192.0.2.10" is not a loopback address, so the URL clients connect to (the resource and token audience) cannot be derived from it. Fix: set server.public_url (MCP_PUBLIC_URL) to the https URL clients use, e.g. https://mcp.example.com.',
+      ],
+    ],
+    [
+      'a public address without a public URL',
+      { MCP_MODE: 'http', MCP_HOST: '0.0.0.0', MCP_TRUST_PROXY: '1' },
+      undefined,
+      [
+        'environment: server.public_url: server.host "0.0.0.0" is not a loopback address, so the URL clients connect to (the resource and token audience) cannot be derived from it. Fix: set server.public_url (MCP_PUBLIC_URL) to the https URL clients use, e.g. https://mcp.example.com.',
       ],
     ],
     [
@@ -77,7 +87,7 @@ describe('cross-field rules', () => {
     ],
     [
       'authentication off on a public address',
-      { MCP_TRUST_PROXY: '1' },
+      { MCP_TRUST_PROXY: '1', MCP_PUBLIC_URL: 'https://mcp.example.com' },
       { mode: 'http', server: { host: '0.0.0.0' }, authentication: { enabled: false } },
       [
         `${defaultConfigPath('<home>')}: authentication.enabled: authentication is off on the non-loopback address "0.0.0.0": anyone who can reach the port could read and change the data. Fix: set authentication.enabled to true (the default in http mode), or listen on 127.0.0.1.`,
@@ -126,8 +136,9 @@ describe('cross-field rules', () => {
     ['TLS from a certificate and key', { MCP_TLS_CERT: '/c.pem', MCP_TLS_KEY: '/k.pem' }],
     ['TLS from a proxy', { MCP_TRUST_PROXY: 'true' }],
     ['a loopback address', { MCP_HOST: '127.0.0.2', MCP_TLS_REQUIRED: 'false' }],
-  ])('http is fine with %s', async (_name, env) => {
-    expect(await outcome({ MCP_MODE: 'http', MCP_HOST: '0.0.0.0', ...env })).toEqual({
+  ])('http is fine with %s (and a public URL)', async (_name, env) => {
+    const publicUrl = { MCP_PUBLIC_URL: 'https://mcp.example.com' }
+    expect(await outcome({ MCP_MODE: 'http', MCP_HOST: '0.0.0.0', ...publicUrl, ...env })).toEqual({
       errors: [],
       warnings: [],
     })

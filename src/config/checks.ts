@@ -68,6 +68,13 @@ function serverIssues(config: Config, warnings: string[]): Draft[] {
       fix: TLS_FIX,
     })
   }
+  if (!loopback && config.server.public_url === undefined) {
+    issues.push({
+      path: 'server.public_url',
+      problem: `server.host "${host}" is not a loopback address, so the URL clients connect to (the resource and token audience) cannot be derived from it`,
+      fix: 'set server.public_url (MCP_PUBLIC_URL) to the https URL clients use, e.g. https://mcp.example.com',
+    })
+  }
   if (!config.authentication.enabled) {
     if (loopback) {
       warnings.push(

@@ -116,7 +116,9 @@ const server = z
       .min(1)
       .max(600)
       .default(30)
-      .describe('Seconds a request may take, from its first byte to the end of the response.'),
+      .describe(
+        'Seconds a request may take: receiving it, then producing its answer (for a streamed answer, its first event). Past it: 408 or 504.',
+      ),
     max_batch: z
       .number()
       .int()
@@ -154,7 +156,7 @@ const rateLimit = z
   })
   .prefault({})
   .describe(
-    'Token buckets per access token and per client IP (http mode); shared between instances through `redis.url`.',
+    'Fixed one-minute windows per access token and per client IP (http mode); shared between instances through `redis.url`.',
   )
 
 const redis = z

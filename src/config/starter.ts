@@ -52,12 +52,17 @@ const HTTP = `${HEADER}
     // "tls_key": "env:MCP_PA_TLS_KEY_PEM",
     // or run behind a reverse proxy that terminates TLS:
     "trust_proxy": false,
+    // Off loopback, the https URL clients use (the token audience is its /mcp):
+    // "public_url": "https://mcp.example.com",
     "mcp_path": "/mcp",
   },
   "authentication": {
     "enabled": true,
-    // The public https URL clients see (or set MCP_OAUTH_ISSUER):
-    // "issuer": "https://mcp.example.com",
+    // Access tokens from your identity provider (see docs/identity-providers.md). This
+    // version has no built-in authorization server yet: set both before \`mcp-pa serve\`
+    // (or MCP_OAUTH_PROVIDER=external and MCP_OAUTH_ISSUER):
+    // "provider": "external",
+    // "issuer": "https://idp.example.com/realms/main",
     // Access token lifetime in seconds, at most 3600.
     "token_expiry": 900,
     "client_auth_methods": ["none", "client_secret_basic", "private_key_jwt"],

@@ -198,7 +198,8 @@ describe('refusals at start (exit code 3, a message that says the fix, no stack 
     const { code, stderr } = await refuse(['--host', '0.0.0.0'], {})
     expect(code).toBe(3)
     expect(stderr).toBe(
-      'mcp-pa: environment: server.tls_required: server.host "0.0.0.0" is not a loopback address and TLS is required, but no certificate and key are set. Fix: either set MCP_TLS_CERT and MCP_TLS_KEY (server.tls_cert, server.tls_key), or run behind a proxy that terminates TLS and set server.trust_proxy to true (MCP_TRUST_PROXY=1), or listen on 127.0.0.1.\n',
+      'mcp-pa: environment: server.tls_required: server.host "0.0.0.0" is not a loopback address and TLS is required, but no certificate and key are set. Fix: either set MCP_TLS_CERT and MCP_TLS_KEY (server.tls_cert, server.tls_key), or run behind a proxy that terminates TLS and set server.trust_proxy to true (MCP_TRUST_PROXY=1), or listen on 127.0.0.1.\n' +
+        'environment: server.public_url: server.host "0.0.0.0" is not a loopback address, so the URL clients connect to (the resource and token audience) cannot be derived from it. Fix: set server.public_url (MCP_PUBLIC_URL) to the https URL clients use, e.g. https://mcp.example.com.\n',
     )
   })
 

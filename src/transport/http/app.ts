@@ -6,6 +6,7 @@ import { protectedResourceMetadataUrls } from '../../auth/protocol/index.js'
 import { jsonRpcErrorResponse } from './body.js'
 import { createMcpEndpoint, type McpEndpoint } from './mcp-route.js'
 import type { HttpAppOptions } from './options.js'
+import { ipRateLimitKey } from './rate-limit-key.js'
 import {
   foreignRequest,
   mcpCorsHeaders,
@@ -107,7 +108,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
           audit.emit({
             type: 'http.rate_limited',
             bucket: 'ip',
-            key: clientIp(c),
+            key: ipRateLimitKey(clientIp(c)),
             route: path,
             retryAfterSeconds: decision.retryAfterSeconds ?? decision.resetSeconds,
           })

@@ -2,6 +2,8 @@
 export { createHttpApp } from './app.js'
 export type { HttpApp } from './app.js'
 export { startHttpServer } from './server.js'
+export { resourceUri } from './resource-uri.js'
+export type { ResourceUriInput } from './resource-uri.js'
 export type { HttpServerOptions, RunningHttpServer } from './server.js'
 export type {
   HttpAppOptions,

@@ -9,6 +9,7 @@ import { LOCAL_USER_ID } from '../../domain/index.js'
 import { createAssistantServer, type ToolContext } from '../../tools/index.js'
 import { jsonRpcErrorResponse, readJsonRpcBody } from './body.js'
 import type { HttpAppOptions, RateDecision } from './options.js'
+import { ipRateLimitKey } from './rate-limit-key.js'
 import { missingScopesFor } from './scopes.js'
 import { createUserDirectory } from './users.js'
 
@@ -88,7 +89,9 @@ export function createMcpEndpoint(options: HttpAppOptions): McpEndpoint {
           ip,
         })
         const decision = await rateLimits?.consumeIp(ip)
-        if (decision !== undefined && !decision.allowed) return limited(decision, 'ip', ip)
+        if (decision !== undefined && !decision.allowed) {
+          return limited(decision, 'ip', ipRateLimitKey(ip))
+        }
         return outcome.response
       }
       verified = outcome.token

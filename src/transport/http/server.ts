@@ -1,5 +1,5 @@
 import type { Server } from 'node:https'
-import { canonicalResourceUri } from '../../auth/protocol/index.js'
+import { resourceUri } from './resource-uri.js'
 import { createHttpApp } from './app.js'
 import { listen, type Listener } from './listen.js'
 import type { HttpAppOptions } from './options.js'
@@ -51,12 +51,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
       shutdownTimeoutMs: options.shutdownTimeoutMs,
     },
   )
-  const origin = options.publicUrl ?? listener.url
-  const resource = new URL(canonicalResourceUri(new URL(options.mcpPath, origin)))
+  const port = listener.url.port === '' ? options.port : Number(listener.url.port)
+  const resource = resourceUri({ ...options, port, tls: options.tls !== undefined })
   const { app, mcp } = createHttpApp({
     ...options,
     resource,
-    port: listener.url.port === '' ? options.port : Number(listener.url.port),
+    port,
     tls: options.tls !== undefined,
   })
   current.fetch = (request, env) => app.fetch(request, env as never)
