@@ -30,3 +30,14 @@ export { constantTimeEqual, randomToken, sha256Hex, tokenFingerprint } from './s
  * @see RFC 8252 §8.3
  */
 export { isLoopbackHostname, parseHttpsOrLoopbackUrl } from './url.js'
+/**
+ * A tolerant `WWW-Authenticate` parser: several challenges, quoted strings, token68.
+ * @see RFC 9110 §11.6.1
+ * @see RFC 6750 §3
+ */
+export { parseWwwAuthenticate } from './www-authenticate.js'
+/**
+ * One parsed challenge.
+ * @see RFC 9110 §11.6.1
+ */
+export type { WwwAuthenticateChallenge } from './www-authenticate.js'
