@@ -63,8 +63,9 @@ async function refusal(using: TokenVerifier, token: string): Promise<OAuthError>
 }
 
 /**
- * ERR-2: `invalid_token` (HTTP 401). `reason` is the private detail (the JOSE error code) proving
- * that the intended check refused the token, not an earlier one.
+ * ERR-2: `invalid_token` (HTTP 401). `reason` is the private detail (the JOSE error code, and for
+ * a claim check which claim and why) proving that the intended check refused the token, not an
+ * earlier one.
  */
 async function expectInvalidToken(token: string, reason: string, using = verifier) {
   const { code, status, detail } = await refusal(using, token)
@@ -127,7 +128,7 @@ describe('JWT access tokens from a real external IdP (createJwtVerifier)', () =>
     await expect(strict.verify(valid)).resolves.toMatchObject({ subject: 'alice' })
     const typJwt = await signWith(idp.signingKeys.ES256, claims, { typ: 'JWT' })
     await expect(verifier.verify(typJwt)).resolves.toMatchObject({ subject: 'alice' })
-    await expectInvalidToken(typJwt, CLAIM, strict)
+    await expectInvalidToken(typJwt, `${CLAIM}: claim typ: check_failed`, strict)
   })
 
   it('control: the unchanged claims re-signed with either IdP key verify', async () => {
@@ -144,30 +145,40 @@ describe('JWT access tokens from a real external IdP (createJwtVerifier)', () =>
     const scopes = ['memories:read']
     const other = await idp.tokenFor({ subject: 'alice', scopes, resource: OTHER_RESOURCE })
     expect(decodeJwt(other)).toMatchObject({ aud: OTHER_RESOURCE, iss: idp.issuer })
-    await expectInvalidToken(other, CLAIM)
+    await expectInvalidToken(
+      other,
+      `${CLAIM}: claim aud: check_failed (the token names "${OTHER_RESOURCE}")`,
+    )
   })
 
   it('TOK-3 / ERR-2: wrong issuer, signed with the IdP key', async () => {
     const key = idp.signingKeys.ES256
-    await expectInvalidToken(await signWith(key, { ...claims, iss: 'http://127.0.0.1:1' }), CLAIM)
-    await expectInvalidToken(await signWith(key, { ...claims, iss: `${idp.issuer}/` }), CLAIM)
-    await expectInvalidToken(await signWith(key, { ...claims, iss: undefined }), CLAIM)
+    const named = (iss: string) => `${CLAIM}: claim iss: check_failed (the token names "${iss}")`
+    const other = 'http://127.0.0.1:1'
+    await expectInvalidToken(await signWith(key, { ...claims, iss: other }), named(other))
+    const slash = `${idp.issuer}/`
+    await expectInvalidToken(await signWith(key, { ...claims, iss: slash }), named(slash))
+    const missing = `${CLAIM}: claim iss: missing`
+    await expectInvalidToken(await signWith(key, { ...claims, iss: undefined }), missing)
   })
 
   it('TOK-3 / ERR-2: expired beyond the leeway, signed with the IdP key', async () => {
     const expired = { ...claims, iat: now() - 600, exp: now() - 120 }
-    await expectInvalidToken(await signWith(idp.signingKeys.ES256, expired), 'ERR_JWT_EXPIRED')
+    const reason = 'ERR_JWT_EXPIRED: claim exp: check_failed'
+    await expectInvalidToken(await signWith(idp.signingKeys.ES256, expired), reason)
   })
 
   it('TOK-3 / ERR-2: not yet valid (nbf in the future), signed with the IdP key', async () => {
     const early = { ...claims, nbf: now() + 300 }
-    await expectInvalidToken(await signWith(idp.signingKeys.ES256, early), CLAIM)
+    const reason = `${CLAIM}: claim nbf: check_failed`
+    await expectInvalidToken(await signWith(idp.signingKeys.ES256, early), reason)
   })
 
   it('TOK-3 / ERR-2: no exp or no sub, signed with the IdP key', async () => {
     const key = idp.signingKeys.ES256
-    await expectInvalidToken(await signWith(key, { ...claims, exp: undefined }), CLAIM)
-    await expectInvalidToken(await signWith(key, { ...claims, sub: undefined }), CLAIM)
+    const missing = (claim: string) => `${CLAIM}: claim ${claim}: missing`
+    await expectInvalidToken(await signWith(key, { ...claims, exp: undefined }), missing('exp'))
+    await expectInvalidToken(await signWith(key, { ...claims, sub: undefined }), missing('sub'))
   })
 
   it('TOK-3 / ERR-2: alg none (unsigned)', async () => {

@@ -124,6 +124,19 @@ describe('cachingVerifier (DESIGN §7; TOK-7: keyed by SHA-256)', () => {
     expect(calls).toEqual(['t1', 't2', 't3', 't2'])
   })
 
+  it('expired entries do not accumulate: a later insert sweeps them out', async () => {
+    const lifetime = (token: string) => (token.startsWith('short') ? 10 : 3600)
+    const { verifier } = inner(async (t) => verified(t, startS + lifetime(t)))
+    const { clock, at } = clocked()
+    const cached = cachingVerifier(verifier, { clock, maxEntries: 1000 })
+    for (let i = 0; i < 50; i += 1) await cached.verify(`short-${i}`)
+    await cached.verify('long-1')
+    expect(cached.size()).toBe(51)
+    at(10 * 60_000)
+    await cached.verify('long-2')
+    expect(cached.size()).toBe(2)
+  })
+
   it('purge() forgets everything, including verifications in flight (revocation)', async () => {
     const gate = deferred<VerifiedToken>()
     let slow = false

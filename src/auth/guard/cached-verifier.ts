@@ -13,7 +13,7 @@ export interface CachingVerifierOptions {
 export interface CachingVerifier extends TokenVerifier {
   /** Forgets every verified token, e.g. on grant revocation; lookups in flight are not cached. */
   purge(): void
-  /** The number of cached tokens. */
+  /** The number of cached tokens, including expired ones not swept out yet. */
   size(): number
 }
 
@@ -26,7 +26,25 @@ function copy(token: VerifiedToken): VerifiedToken {
  * the token itself, TOK-7), each honoured until its `expiresAt` and never past it. Failures are
  * never cached. Concurrent verifications of one token share one call to `inner`. A signature check
  * costs ≈ 100 µs and a SHA-256 ≈ 1.6 µs, so a warm cache brings authenticated throughput close to
- * unauthenticated (DESIGN §7). Revocation is seen only through {@link CachingVerifier.purge}.
+ * unauthenticated (DESIGN §7).
+ *
+ * Memory: at most `maxEntries` tokens (least recently used evicted first); expired entries are
+ * dropped when looked up and swept out by the next insert at most a minute later (ExpiringLru), so
+ * they cannot accumulate. No timer, nothing to close.
+ *
+ * Revocation latency, for external JWT access tokens: the JWT verifier never asks the IdP, so a
+ * revoked JWT is accepted until its `exp` (plus the clock leeway, 30 s by default) with or
+ * without this cache; the only ways to shorten that are short-lived access tokens at the IdP or
+ * `token_verification: introspection`. This cache adds no latency on top of `exp`: an entry lives
+ * until `expiresAt` (the token's `exp`, exclusive), never past it, and a token accepted only
+ * within the leeway is not cached at all. One case it does lengthen: a token verified before its
+ * signing key was removed from the JWKS (a compromised key) stays accepted from the cache until
+ * its `exp`, where an uncached verifier would refuse it once jose refetches the key set; call
+ * {@link CachingVerifier.purge} after removing a key. Nothing calls `purge()` automatically.
+ *
+ * Do not put this cache in front of the introspection verifier: it would honour an introspected
+ * token until its `exp` instead of the introspection cache period (`cacheTtlSeconds`), turning
+ * revocation latency from seconds into the token lifetime. That verifier has its own cache.
  * @see RFC 7519 §4.1.4
  */
 export function cachingVerifier(
@@ -53,8 +71,9 @@ export function cachingVerifier(
     const started = generation
     const verified = await inner.verify(token)
     const until = verified.expiresAt * 1000
-    if (started === generation && Number.isFinite(until) && until > clock()) {
-      cache.set(key, copy(verified), until)
+    const now = clock()
+    if (started === generation && Number.isFinite(until) && until > now) {
+      cache.set(key, copy(verified), until, now)
     }
     return verified
   }

@@ -143,6 +143,40 @@ describe('discoverJwksUri against a loopback metadata server (ASD-3, ASD-5)', ()
     )
     expect(error.message).toContain('names issuer "https://other.example"')
     expect(error.issuer).toBe(server.origin)
+    expect(error.message).toMatch(
+      new RegExp(
+        `; set authentication\\.issuer to exactly the issuer the metadata names: "${server.origin}/" or "https://other\\.example" \\(the configured "${server.origin}" matches neither`,
+      ),
+    )
+  })
+
+  it('an issuer that differs by a trailing slash: the fix is authentication.issuer, not jwks_uri', async () => {
+    // Setting jwks_uri would let the server start and then refuse every token: their iss is the
+    // issuer the metadata names, and it must equal authentication.issuer exactly.
+    const server = await serve((origin) => ({
+      [`${AS}/realms/acme`]: { issuer: `${origin}/realms/acme`, jwks_uri: `${origin}/jwks` },
+    }))
+    const configured = `${server.origin}/realms/acme/`
+    const named = `${server.origin}/realms/acme`
+    const error = await discoveryError(discoverJwksUri(configured))
+    expect(error.message).toMatch(
+      new RegExp(
+        `; set authentication\\.issuer to exactly "${named}", the issuer the metadata names ` +
+          `\\(the configured "${configured}" differs; a trailing slash counts\\)`,
+      ),
+    )
+    expect(error.message).not.toMatch(/; set authentication\.jwks_uri/)
+    expect(error.message).toMatch(/setting authentication\.jwks_uri instead would not help/)
+  })
+
+  it('a mismatching issuer that is not a usable issuer URL is not suggested', async () => {
+    const server = await serve(() => ({
+      [AS]: { issuer: 'http://idp.example' },
+      [OIDC]: { issuer: 42 },
+    }))
+    const error = await discoveryError(discoverJwksUri(server.origin))
+    expect(error.message).not.toMatch(/set authentication\.issuer to/)
+    expect(error.message).toMatch(/set authentication\.jwks_uri$/)
   })
 
   it.each([
@@ -218,6 +252,17 @@ describe('discoverAuthorizationServerMetadata and discoverIntrospectionEndpoint'
     const document = await discoverAuthorizationServerMetadata(issuer)
     expect(document).toMatchObject({ issuer, code_challenge_methods_supported: ['S256'] })
     expect((await discoverIntrospectionEndpoint(issuer)).href).toBe(`${issuer}/introspect`)
+  })
+
+  it.each([
+    ['the metadata', discoverAuthorizationServerMetadata],
+    ['the introspection endpoint', discoverIntrospectionEndpoint],
+  ])('%s of a mismatching issuer: says to fix authentication.issuer', async (_what, discover) => {
+    const server = await serve((origin) => ({ [AS]: { issuer: `${origin}/` } }))
+    const error = await discoveryError(discover(server.origin))
+    expect(error.message).toContain(
+      `; set authentication.issuer to exactly "${server.origin}/", the issuer the metadata names (the configured "${server.origin}" differs; a trailing slash counts)`,
+    )
   })
 
   it('no introspection_endpoint: says which setting to fill', async () => {

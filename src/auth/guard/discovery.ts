@@ -34,8 +34,10 @@ export interface DiscoveryAttempt {
 }
 
 /**
- * Discovery failed. The message names the issuer, every URL tried with its problem, and the fix
- * (usually: configure the URL by hand). `attempts` holds the same as data.
+ * Discovery failed. The message names the issuer, every URL tried with its problem, and the fix:
+ * set `authentication.issuer` to exactly the issuer the metadata names when a document named
+ * another one (e.g. with or without a trailing slash), otherwise usually configure the URL by
+ * hand. `attempts` holds the same as data.
  */
 export class DiscoveryError extends Error {
   readonly issuer: string
@@ -79,12 +81,29 @@ function timeoutOf(options: DiscoveryOptions): number {
   return timeout
 }
 
+/** Why a metadata URL gave no usable document; `named` is the other issuer it names, if usable. */
+interface Problem {
+  problem: string
+  named?: string
+}
+
+/** Whether a mismatching `issuer` could be configured as is, so it may be suggested. */
+function usableIssuer(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length > 200) return false
+  try {
+    authorizationServerMetadataUrls(value)
+    return true
+  } catch {
+    return false
+  }
+}
+
 async function fetchDocument(
   url: URL,
   issuer: string,
   options: DiscoveryOptions,
   timeoutMs: number,
-): Promise<AuthorizationServerMetadata | string> {
+): Promise<{ document: AuthorizationServerMetadata } | Problem> {
   try {
     const init = { method: 'GET', headers: { Accept: 'application/json' } }
     const { status, body } = await boundedFetch(url, init, {
@@ -92,19 +111,41 @@ async function fetchDocument(
       timeoutMs,
       maxBytes: MAX_BODY_BYTES,
     })
-    if (status < 200 || status > 299) return `HTTP ${status}`
+    if (status < 200 || status > 299) return { problem: `HTTP ${status}` }
     const document = parseJsonObject(body)
     // RFC 8414 §3.3 / OIDC Discovery §4.3: identical, character for character (ASD-5).
     if (document.issuer !== issuer) {
       const named =
         typeof document.issuer === 'string' ? JSON.stringify(document.issuer.slice(0, 200)) : 'none'
-      return `the document names issuer ${named}, not the configured ${JSON.stringify(issuer)}; the two must be identical (RFC 8414 §3.3), so it was discarded`
+      return {
+        problem: `the document names issuer ${named}, not the configured ${JSON.stringify(issuer)}; the two must be identical (RFC 8414 §3.3), so it was discarded`,
+        ...(usableIssuer(document.issuer) ? { named: document.issuer } : {}),
+      }
     }
-    return document as AuthorizationServerMetadata
+    return { document: document as AuthorizationServerMetadata }
   } catch (error) {
-    if (error instanceof FetchFailure) return error.message
+    if (error instanceof FetchFailure) return { problem: error.message }
     throw error
   }
+}
+
+/**
+ * The fix when the metadata names another issuer than the configured one: configure exactly that
+ * issuer. Setting the JWKS or introspection URL by hand instead (`instead`) would let the server
+ * start and then refuse every token, since each token's `iss` must equal the configured issuer.
+ */
+function issuerFix(configured: string, named: readonly string[], instead?: string): string {
+  const values = named.map((value) => JSON.stringify(value))
+  const was = JSON.stringify(configured)
+  const target =
+    values.length === 1
+      ? `exactly ${values[0]}, the issuer the metadata names (the configured ${was} differs; a trailing slash counts)`
+      : `exactly the issuer the metadata names: ${values.join(' or ')} (the configured ${was} matches ${values.length === 2 ? 'neither' : 'none of them'}; a trailing slash counts)`
+  const not =
+    instead === undefined
+      ? ''
+      : `; setting ${instead} instead would not help: the server would start, then refuse every token, because a token's iss must equal authentication.issuer`
+  return `set authentication.issuer to ${target}${not}`
 }
 
 function failure(what: string, issuer: string, attempts: DiscoveryAttempt[], fix: string) {
@@ -116,21 +157,33 @@ function failure(what: string, issuer: string, attempts: DiscoveryAttempt[], fix
   )
 }
 
+/**
+ * The first usable document of `issuer`, or a DiscoveryError ending with `fix`, or with the
+ * issuer fix when a document named another issuer (`instead`: the setting not to suggest).
+ */
 async function discover(
   issuer: string,
   options: DiscoveryOptions,
   what: string,
   fix: string,
+  instead?: string,
 ): Promise<{ document: AuthorizationServerMetadata; url: URL }> {
   const urls = authorizationServerMetadataUrls(issuer)
   const timeoutMs = timeoutOf(options)
   const attempts: DiscoveryAttempt[] = []
+  const named = new Set<string>()
   for (const url of urls) {
     const answer = await fetchDocument(url, issuer, options, timeoutMs)
-    if (typeof answer !== 'string') return { document: answer, url }
-    attempts.push({ url: endpointName(url), problem: answer })
+    if ('document' in answer) return { document: answer.document, url }
+    attempts.push({ url: endpointName(url), problem: answer.problem })
+    if (answer.named !== undefined) named.add(answer.named)
   }
-  throw failure(what, issuer, attempts, fix)
+  throw failure(
+    what,
+    issuer,
+    attempts,
+    named.size > 0 ? issuerFix(issuer, [...named], instead) : fix,
+  )
 }
 
 /**
@@ -157,7 +210,7 @@ async function discoverEndpoint(
   setting: string,
 ): Promise<URL> {
   const fix = `set ${setting}`
-  const { document, url } = await discover(issuer, options, what, fix)
+  const { document, url } = await discover(issuer, options, what, fix, setting)
   const value = document[field]
   if (typeof value !== 'string') {
     throw new DiscoveryError(

@@ -1,4 +1,5 @@
 import type { IntrospectionSettings } from './introspection-options.js'
+import { SENDER_CONSTRAINED } from './verifier.js'
 import type { VerifiedToken } from './verifier.js'
 
 /**
@@ -64,7 +65,7 @@ export function judgeIntrospection(
   if (type !== undefined && (typeof type !== 'string' || type.toLowerCase() !== 'bearer')) {
     return refuse('token_type is not Bearer')
   }
-  if (claims.cnf !== undefined) return refuse('sender-constrained token (cnf) used as a bearer')
+  if (claims.cnf !== undefined) return refuse(SENDER_CONSTRAINED)
   const scopes = scopesOf(claims.scope)
   if (scopes === undefined) return refuse('malformed scope')
   // Without exp, the answer is vouched for only until the end of the cache period.

@@ -91,6 +91,9 @@ describe('createIntrospectionVerifier: an active answer passes (RFC 7662 §2.2, 
   })
 })
 
+/** The same detail as the JWT verifier's, so the audit trail reads alike for both. */
+const SENDER_CONSTRAINED = /^sender-constrained token \(cnf\) is not supported$/
+
 describe('createIntrospectionVerifier: refused answers → 401 invalid_token (TOK-3, TOK-4, ERR-2)', () => {
   it.each([
     ['inactive (TOK-3)', { active: false }, /^inactive/],
@@ -108,7 +111,8 @@ describe('createIntrospectionVerifier: refused answers → 401 invalid_token (TO
     ['empty sub', { sub: '' }, /^sub missing/],
     ['malformed scope', { scope: ['a'] }, /malformed scope/],
     ['DPoP token used as a bearer (RFC 9449)', { token_type: 'DPoP' }, /token_type/],
-    ['certificate-bound token (RFC 8705)', { cnf: { 'x5t#S256': 'x' } }, /cnf/],
+    ['certificate-bound token (RFC 8705)', { cnf: { 'x5t#S256': 'x' } }, SENDER_CONSTRAINED],
+    ['DPoP-bound token, token_type Bearer (RFC 9449)', { cnf: { jkt: 'x' } }, SENDER_CONSTRAINED],
   ])('%s', async (_name, patch, detail) => {
     const { verifier } = await setup(active(patch))
     const error = await watch.rejection(verifier.verify(newToken()))

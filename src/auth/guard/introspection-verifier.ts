@@ -118,10 +118,10 @@ export function createIntrospectionVerifier(options: IntrospectionVerifierOption
     if ('verified' in judgement) {
       const ttlEnd = nowMs + settings.cacheTtlSeconds * 1000
       const until = Math.min(ttlEnd, judgement.verified.expiresAt * 1000)
-      if (until > nowMs) cache.set(key, judgement, until)
+      if (until > nowMs) cache.set(key, judgement, until, nowMs)
     } else if (judgement.lasting) {
       const ttl = Math.min(NEGATIVE_TTL_SECONDS, settings.cacheTtlSeconds)
-      if (ttl > 0) cache.set(key, judgement, nowMs + ttl * 1000)
+      if (ttl > 0) cache.set(key, judgement, nowMs + ttl * 1000, nowMs)
     }
   }
 

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { OAuthError } from '../protocol/index.js'
+import { authenticate } from './authenticate.js'
 import { createJwtVerifier } from './jwt-verifier.js'
-import type { TestKey } from './test-support.js'
-import { jwksOf, jwksServer, mint, testKey } from './test-support.js'
+import type { PeerAnswer, TestKey } from './test-support.js'
+import { jwksOf, jwksServer, loopbackPeer, mint, testKey } from './test-support.js'
 
 const ISSUER = 'https://idp.example'
 const AUDIENCE = 'https://mcp.example/mcp'
@@ -82,5 +83,112 @@ describe('createJwtVerifier with a remote JWKS on 127.0.0.1 (TOK-3)', () => {
     servers.length = 0
     const [code, status] = await detailOf(verifier.verify(await mint(k1, claims())))
     expect([code, status]).toEqual(['temporarily_unavailable', 503])
+  })
+})
+
+describe('createJwtVerifier: an IdP outage is 503, never 401 (ERR-2)', () => {
+  /** A JWKS endpoint at /jwks whose answer the test can change between requests. */
+  async function scripted(first: PeerAnswer) {
+    let answer = first
+    const peer = await loopbackPeer(() => answer)
+    servers.push(peer)
+    const verifier = createJwtVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks: peer.url('/jwks?tenant=t1'),
+      cooldownMs: 0,
+      fetchTimeoutMs: 300,
+    })
+    return { peer, verifier, answer: (next: PeerAnswer) => void (answer = next) }
+  }
+
+  it.each([
+    ['404', { status: 404, json: { error: 'not_found' } }, 'answered HTTP 404'],
+    ['500', { status: 500, text: 'oops' }, 'answered HTTP 500'],
+    ['503 without a body', { status: 503 }, 'answered HTTP 503'],
+    [
+      'a redirect',
+      { status: 302, headers: { location: '/elsewhere' } },
+      'answered with a redirect (HTTP 302), which is not followed',
+    ],
+    ['200 with HTML', { text: '<html>maintenance</html>' }, 'the answer is not valid JSON'],
+    ['200 with an empty body', { text: '' }, 'the answer is not valid JSON'],
+    ['200 with a JSON array', { json: [] }, 'the answer is not a JSON object'],
+    [
+      '200 with an oversized body',
+      { json: { keys: [], padding: 'x'.repeat(600 * 1024) }, chunked: true },
+      'the answer is larger than 524288 bytes',
+    ],
+  ] as [string, PeerAnswer, string][])(
+    'a key set answering %s is temporarily_unavailable',
+    async (_name, answer, reason) => {
+      const k1 = await testKey('k1')
+      const { peer, verifier } = await scripted(answer)
+      const [code, status, detail] = await detailOf(verifier.verify(await mint(k1, claims())))
+      expect([code, status]).toEqual(['temporarily_unavailable', 503])
+      // Names where (origin and path, never the query) and why, for the operator.
+      expect(detail).toBe(`key set at ${peer.origin}/jwks: ${reason}`)
+    },
+  )
+
+  it('a key set that does not answer in time is temporarily_unavailable', async () => {
+    const k1 = await testKey('k1')
+    const { peer, verifier } = await scripted({ hang: true })
+    expect(await detailOf(verifier.verify(await mint(k1, claims())))).toEqual([
+      'temporarily_unavailable',
+      503,
+      `key set at ${peer.origin}/jwks: no answer within 300 ms`,
+    ])
+  })
+
+  it('JSON that is not a key set stays temporarily_unavailable (ERR_JWKS_INVALID)', async () => {
+    const k1 = await testKey('k1')
+    const { verifier } = await scripted({ json: { keys: 'none' } })
+    expect(await detailOf(verifier.verify(await mint(k1, claims())))).toEqual([
+      'temporarily_unavailable',
+      503,
+      'ERR_JWKS_INVALID',
+    ])
+  })
+
+  it('recovers once the key set answers again', async () => {
+    const k1 = await testKey('k1')
+    const { verifier, answer } = await scripted({ status: 500 })
+    const token = await mint(k1, claims())
+    expect((await detailOf(verifier.verify(token)))[0]).toBe('temporarily_unavailable')
+    answer({ json: await jwksOf(k1) })
+    await expect(verifier.verify(token)).resolves.toMatchObject({ subject: 'u' })
+  })
+
+  it('a bad token against a healthy key set is still 401', async () => {
+    const k1 = await testKey('k1')
+    const { verifier } = await scripted({ json: await jwksOf(k1) })
+    const forged = await mint(await testKey('k1'), claims())
+    expect((await detailOf(verifier.verify(forged)))[0]).toBe('invalid_token')
+  })
+
+  it('authenticate answers 503 with a generic body and no challenge to re-login', async () => {
+    const k1 = await testKey('k1')
+    const { peer, verifier } = await scripted({ status: 500 })
+    const request = new Request('https://mcp.example/mcp', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await mint(k1, claims())}` },
+    })
+    const challenge = {
+      resourceMetadataUrl: 'https://mcp.example/.well-known/oauth-protected-resource',
+    }
+    const outcome = await authenticate(request, verifier, challenge)
+    expect(outcome.ok).toBe(false)
+    if (outcome.ok) return
+    expect([outcome.reason, outcome.detail]).toEqual([
+      'temporarily_unavailable',
+      `key set at ${peer.origin}/jwks: answered HTTP 500`,
+    ])
+    expect(outcome.response.status).toBe(503)
+    expect(outcome.response.headers.get('www-authenticate')).toBeNull()
+    expect(await outcome.response.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'the access token cannot be verified right now',
+    })
   })
 })

@@ -76,24 +76,66 @@ describe('createJwtVerifier: a valid token passes (TOK-3, TOK-4)', () => {
 })
 
 describe('createJwtVerifier: negative matrix → 401 invalid_token (TOK-3, TOK-4, ERR-2)', () => {
+  const CLAIM = 'ERR_JWT_CLAIM_VALIDATION_FAILED'
   it.each([
-    ['expired (TOK-3)', { exp: now() - 120 }, 'ERR_JWT_EXPIRED'],
-    ['expired within leeway still fails past it', { exp: now() - 31 }, 'ERR_JWT_EXPIRED'],
-    ['not yet valid: nbf (TOK-3)', { nbf: now() + 120 }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
+    ['expired (TOK-3)', { exp: now() - 120 }, 'ERR_JWT_EXPIRED: claim exp: check_failed'],
+    [
+      'expired within leeway still fails past it',
+      { exp: now() - 31 },
+      'ERR_JWT_EXPIRED: claim exp: check_failed',
+    ],
+    ['not yet valid: nbf (TOK-3)', { nbf: now() + 120 }, `${CLAIM}: claim nbf: check_failed`],
+    ['exp not a number', { exp: 'tomorrow' }, `${CLAIM}: claim exp: invalid`],
     ['iat in the future (TOK-3)', { iat: now() + 120 }, 'iat in the future'],
-    ['wrong issuer (TOK-3)', { iss: 'https://evil.example' }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
-    ['issuer with trailing slash', { iss: `${ISSUER}/` }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
+    [
+      'wrong issuer (TOK-3)',
+      { iss: 'https://evil.example' },
+      `${CLAIM}: claim iss: check_failed (the token names "https://evil.example")`,
+    ],
+    [
+      'issuer with trailing slash',
+      { iss: `${ISSUER}/` },
+      `${CLAIM}: claim iss: check_failed (the token names "${ISSUER}/")`,
+    ],
     [
       'wrong audience (TOK-4)',
       { aud: 'https://other.example/mcp' },
-      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      `${CLAIM}: claim aud: check_failed (the token names "https://other.example/mcp")`,
     ],
-    ['missing aud (TOK-4)', { aud: undefined }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
-    ['without exp (TOK-3)', { exp: undefined }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
-    ['without sub', { sub: undefined }, 'ERR_JWT_CLAIM_VALIDATION_FAILED'],
+    [
+      'wrong audiences (TOK-4)',
+      { aud: ['https://a.example/mcp', 'https://b.example/mcp'] },
+      `${CLAIM}: claim aud: check_failed (the token names ["https://a.example/mcp","https://b.example/mcp"])`,
+    ],
+    ['missing aud (TOK-4)', { aud: undefined }, `${CLAIM}: claim aud: missing`],
+    ['missing iss (TOK-3)', { iss: undefined }, `${CLAIM}: claim iss: missing`],
+    ['without exp (TOK-3)', { exp: undefined }, `${CLAIM}: claim exp: missing`],
+    ['without sub', { sub: undefined }, `${CLAIM}: claim sub: missing`],
     ['malformed scope claim', { scope: 42 }, 'malformed scope claim'],
   ])('%s', async (_name, claims, detail) => {
     expect(await rejection(await mint(key, base(), { claims }))).toBe(detail)
+  })
+
+  it('the detail never quotes claims other than iss and aud (TOK-7)', async () => {
+    const secretish = 'user-4711@private.example'
+    const claims = { sub: secretish, aud: 'https://other.example/mcp', email: secretish }
+    const detail = await rejection(await mint(key, base(), { claims }))
+    expect(detail).toMatch(/claim aud: check_failed/)
+    expect(detail).not.toContain(secretish)
+  })
+
+  it('an absurd iss or aud is quoted shortened, escaped, on one line', async () => {
+    const aud = [
+      ...Array.from({ length: 9 }, (_, i) => `https://${i}.example/mcp`),
+      'x'.repeat(500),
+    ]
+    const wrongAud = (await rejection(await mint(key, base(), { claims: { aud } }))) ?? ''
+    expect(wrongAud).toContain('"https://4.example/mcp",…')
+    expect(wrongAud).not.toContain('https://5.example/mcp')
+    const iss = `https://evil.example/\n${'y'.repeat(500)}\u0000`
+    const wrongIss = (await rejection(await mint(key, base(), { claims: { iss } }))) ?? ''
+    expect(wrongIss.length).toBeLessThan(200)
+    expect(wrongIss).toMatch(/^[\x20-\x7E…]+$/)
   })
 
   it('accepts a token expired within the 30 s leeway', async () => {
@@ -106,7 +148,7 @@ describe('createJwtVerifier: negative matrix → 401 invalid_token (TOK-3, TOK-4
   it('wrong typ when at+jwt is required (RFC 9068 §2.1, TOK-3)', async () => {
     const token = await mint(key, base(), { typ: 'JWT' })
     expect(await rejection(token, { requireAtJwtType: true })).toBe(
-      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'ERR_JWT_CLAIM_VALIDATION_FAILED: claim typ: check_failed',
     )
   })
 
@@ -138,5 +180,22 @@ describe('createJwtVerifier: negative matrix → 401 invalid_token (TOK-3, TOK-4
 
   it.each([[''], ['garbage'], ['a.b.c']])('malformed token %j', async (token) => {
     expect(await rejection(token)).toMatch(/^ERR_J/)
+  })
+})
+
+describe('createJwtVerifier: sender-constrained tokens are refused (RFC 9449 §6.1, RFC 8705 §3.1)', () => {
+  // No DPoP proof and no client certificate is checked here, so a bound token must not be
+  // accepted as a plain bearer token: whoever stole it could use it.
+  it.each([
+    ['DPoP-bound (cnf.jkt)', { cnf: { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' } }],
+    [
+      'certificate-bound (cnf.x5t#S256)',
+      { cnf: { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' } },
+    ],
+    ['any cnf at all', { cnf: {} }],
+  ])('%s', async (_name, claims) => {
+    expect(await rejection(await mint(key, base(), { claims }))).toBe(
+      'sender-constrained token (cnf) is not supported',
+    )
   })
 })

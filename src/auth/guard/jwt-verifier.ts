@@ -1,6 +1,14 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, jwtVerify } from 'jose'
-import type { JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose'
+import type { FetchImplementation, JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
 import { OAuthError, parseHttpsOrLoopbackUrl, tokenFingerprint } from '../protocol/index.js'
+import {
+  boundedFetch,
+  endpointName,
+  FetchFailure,
+  globalFetch,
+  parseJsonObject,
+} from './bounded-fetch.js'
+import { SENDER_CONSTRAINED } from './verifier.js'
 import type { TokenVerifier, VerifiedToken } from './verifier.js'
 
 /** Asymmetric algorithms only: `none` and HS* can never be configured (TOK-3). */
@@ -20,7 +28,14 @@ const ALLOWED_ALGORITHMS: ReadonlySet<string> = new Set([
 const DEFAULT_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const
 const INVALID = 'the access token is invalid or expired'
 const UNAVAILABLE = 'the access token cannot be verified right now'
+/** jose's own outage codes: the key set timed out, or its JSON is not a key set. */
 const UNAVAILABLE_CODES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JWKS_INVALID'])
+/** Far above any real key set (a few KiB); bounds what a broken or hostile endpoint makes us read. */
+const MAX_JWKS_BYTES = 512 * 1024
+/** Claims whose value a refusal detail may quote: public URLs, never user data (TOK-7). */
+const QUOTABLE_CLAIMS: ReadonlySet<string> = new Set(['iss', 'aud'])
+const MAX_QUOTED_CHARS = 100
+const MAX_QUOTED_AUDIENCES = 5
 
 export interface JwtVerifierOptions {
   /** The pinned issuer (`iss` must equal it exactly); https, http only on loopback. */
@@ -61,11 +76,49 @@ function intInRange(value: number, name: string, min: number, max: number): numb
   return value
 }
 
+/**
+ * The key set could not be fetched: an outage of the IdP (or a wrong jwks_uri), never a bad token.
+ * Thrown only by {@link keySetFetch}, so it tells a fetch failure from every other jose error.
+ */
+class KeySetUnavailable extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'KeySetUnavailable'
+  }
+}
+
+/**
+ * The fetch jose uses for the key set: {@link boundedFetch} (deadline, no redirects, capped body)
+ * and an answer that must be HTTP 200 with a JSON object. Any other outcome is a
+ * {@link KeySetUnavailable} naming the URL (origin and path) and why; without this, jose reports
+ * a 404/500 or a non-JSON body as ERR_JOSE_GENERIC, indistinguishable from a token error.
+ */
+function keySetFetch(url: URL, timeoutMs: number): FetchImplementation {
+  const where = endpointName(url)
+  return async (_href, { headers }) => {
+    try {
+      const init = { method: 'GET', headers }
+      const options = { fetch: globalFetch, timeoutMs, maxBytes: MAX_JWKS_BYTES }
+      const { status, body } = await boundedFetch(url, init, options)
+      if (status !== 200) throw new FetchFailure(`answered HTTP ${status}`)
+      parseJsonObject(body)
+      return new Response(body, { status: 200, headers: { 'Content-Type': 'application/json' } })
+    } catch (error) {
+      const reason = error instanceof FetchFailure ? error.message : 'unexpected failure'
+      throw new KeySetUnavailable(`key set at ${where}: ${reason}`)
+    }
+  }
+}
+
 function keyGetter(options: JwtVerifierOptions, timeout: number, cooldown: number) {
   const { jwks } = options
   if (jwks instanceof URL) {
     const url = parseHttpsOrLoopbackUrl(jwks, 'jwks')
-    return createRemoteJWKSet(url, { timeoutDuration: timeout, cooldownDuration: cooldown })
+    return createRemoteJWKSet(url, {
+      timeoutDuration: timeout,
+      cooldownDuration: cooldown,
+      [customFetch]: keySetFetch(url, timeout),
+    })
   }
   if (typeof jwks !== 'object' || jwks === null || !Array.isArray(jwks.keys)) {
     throw new TypeError('jwks must be a URL or a JSON Web Key Set ({ keys: [...] })')
@@ -82,21 +135,77 @@ function scopesOf(payload: JWTPayload): string[] {
   throw new OAuthError('invalid_token', INVALID, { detail: 'malformed scope claim' })
 }
 
+/** One claim value as JSON in printable ASCII (one log line), strings cut at 100 characters. */
+function quotedValue(value: unknown): string {
+  const cut =
+    typeof value === 'string' && value.length > MAX_QUOTED_CHARS
+      ? `${value.slice(0, MAX_QUOTED_CHARS)}…`
+      : value
+  const json = JSON.stringify(cut) ?? typeof value
+  const text = json.length > 2 * MAX_QUOTED_CHARS ? `${json.slice(0, 2 * MAX_QUOTED_CHARS)}…` : json
+  return text.replace(
+    /[^\x20-\x7E…]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  )
+}
+
+/** An `iss` or `aud` value for a refusal detail: at most 5 audiences, each cut at 100 chars. */
+function quoted(value: unknown): string {
+  if (!Array.isArray(value)) return quotedValue(value)
+  const shown = value.slice(0, MAX_QUOTED_AUDIENCES).map(quotedValue)
+  if (value.length > MAX_QUOTED_AUDIENCES) shown.push('…')
+  return `[${shown.join(',')}]`
+}
+
+/**
+ * The private detail of a refused token: the jose code and, for a claim check, which claim and
+ * why (`claim aud: check_failed`), so the audit log tells a wrong issuer from a wrong audience,
+ * `nbf`, `exp` or `typ`. `claim` and `reason` are jose's own names. Only `iss` and `aud` values
+ * are quoted: they come from a token whose signature was already verified, and name public URLs.
+ * Nothing else of the token is (TOK-7).
+ */
+function refusalDetail(error: errors.JOSEError): string {
+  if (!(error instanceof errors.JWTClaimValidationFailed || error instanceof errors.JWTExpired)) {
+    return error.code
+  }
+  const { claim, reason } = error
+  const detail = `${error.code}: claim ${claim}: ${reason}`
+  if (reason !== 'check_failed' || !QUOTABLE_CLAIMS.has(claim)) return detail
+  const payload = error.payload as Record<string, unknown> | undefined
+  return `${detail} (the token names ${quoted(payload?.[claim])})`
+}
+
+function unavailable(detail: string): OAuthError {
+  return new OAuthError('temporarily_unavailable', UNAVAILABLE, { detail })
+}
+
+/**
+ * ERR-2: a bad token is 401 `invalid_token`; not being able to get the keys (the key set did not
+ * answer 200 with JSON, timed out, or is not a key set) is 503 `temporarily_unavailable`, so an
+ * IdP outage never sends clients back to log in. Only failures of the key set fetch are 503:
+ * other jose errors, ERR_JOSE_GENERIC included, stay 401.
+ */
 function toOAuthError(error: unknown): OAuthError {
   if (error instanceof OAuthError) return error
-  if (error instanceof errors.JOSEError && !UNAVAILABLE_CODES.has(error.code)) {
-    return new OAuthError('invalid_token', INVALID, { detail: error.code })
+  if (error instanceof KeySetUnavailable) return unavailable(error.message)
+  if (error instanceof errors.JOSEError) {
+    if (UNAVAILABLE_CODES.has(error.code)) return unavailable(error.code)
+    return new OAuthError('invalid_token', INVALID, { detail: refusalDetail(error) })
   }
-  const detail = error instanceof errors.JOSEError ? error.code : 'key set unreachable'
-  return new OAuthError('temporarily_unavailable', UNAVAILABLE, { detail })
+  return unavailable(`verifier failed: ${error instanceof Error ? error.name : typeof error}`)
 }
 
 /**
  * A {@link TokenVerifier} for JWT access tokens signed by an external IdP, checked against its
  * JWKS with jose: signature with an asymmetric allow-listed `alg`, `iss` exact, `aud` containing
  * the configured audience (never skipped), `exp` required, `nbf`/`iat` with leeway, `sub`
- * required, optional `typ: at+jwt`. Options are validated now, not on the first request.
+ * required, optional `typ: at+jwt`. A sender-constrained token (`cnf`) is refused: no DPoP proof
+ * or client certificate is checked here, so it must not pass as a bearer token. A key set that
+ * cannot be fetched is 503 `temporarily_unavailable`, a bad token 401 `invalid_token`; the
+ * private detail says which check failed. Options are validated now, not on the first request.
  * @see RFC 9068
+ * @see RFC 8705 §3.1
+ * @see RFC 9449 §6.1
  * @see RFC 7519 §4.1
  */
 export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
@@ -130,6 +239,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
         }
         if (typeof payload.sub !== 'string' || payload.sub === '') {
           throw new OAuthError('invalid_token', INVALID, { detail: 'sub missing' })
+        }
+        if (payload.cnf !== undefined) {
+          throw new OAuthError('invalid_token', INVALID, { detail: SENDER_CONSTRAINED })
         }
         const clientId = payload.client_id ?? payload.azp
         return {

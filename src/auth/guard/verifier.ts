@@ -17,6 +17,13 @@ export interface VerifiedToken {
 }
 
 /**
+ * The private detail refusing a token bound to a key (`cnf`: RFC 8705 §3.1 certificate-bound,
+ * RFC 9449 §6 DPoP-bound). No proof of possession is checked on this resource server, so such a
+ * token is never accepted as a bearer token; the JWT and the introspection verifier say the same.
+ */
+export const SENDER_CONSTRAINED = 'sender-constrained token (cnf) is not supported'
+
+/**
  * The port every token verifier implements (JWT via JWKS, introspection, built-in). It resolves
  * with a verified token or rejects with an OAuthError: `invalid_token` for any bad token,
  * `temporarily_unavailable` when the verifier cannot reach what it needs.

@@ -62,17 +62,17 @@ describe('refused tokens (ERR-2, TOK-3, TOK-4)', () => {
     [
       'expired',
       (x) => x.token(['memories:read'], { exp: now() - 3600, iat: now() - 7200 }),
-      'ERR_JWT_EXPIRED',
+      'ERR_JWT_EXPIRED: claim exp: check_failed',
     ],
     [
       'TOK-4: for another audience',
       (x) => x.token(['memories:read'], { aud: 'http://127.0.0.1:9999/mcp' }),
-      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'ERR_JWT_CLAIM_VALIDATION_FAILED: claim aud: check_failed (the token names "http://127.0.0.1:9999/mcp")',
     ],
     [
       'from another issuer',
       (x) => x.token(['memories:read'], { iss: 'https://other-idp.example.test' }),
-      'ERR_JWT_CLAIM_VALIDATION_FAILED',
+      'ERR_JWT_CLAIM_VALIDATION_FAILED: claim iss: check_failed (the token names "https://other-idp.example.test")',
     ],
     [
       'unsigned (alg none)',
