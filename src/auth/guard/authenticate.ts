@@ -1,4 +1,4 @@
-import { OAuthError, type OAuthErrorCode } from '../protocol/index.js'
+import { OAuthError, tokenFingerprint, type OAuthErrorCode } from '../protocol/index.js'
 import { extractBearerToken, MissingCredentialsError } from './bearer.js'
 import { challengeResponse, type ChallengeOptions } from './challenge.js'
 import type { TokenVerifier, VerifiedToken } from './verifier.js'
@@ -14,6 +14,8 @@ export type AuthenticationOutcome =
       reason: RefusalReason
       /** Private detail for the audit log (never contains the token). */
       detail: string | undefined
+      /** SHA-256 fingerprint of the refused token, when one was presented. */
+      fingerprint?: string
       response: Response
     }
 
@@ -49,11 +51,14 @@ export async function authenticate(
   try {
     return { ok: true, token: await verifier.verify(token) }
   } catch (error) {
-    return refusal(error, challenge)
+    return { ...refusal(error, challenge), fingerprint: tokenFingerprint(token) }
   }
 }
 
-function refusal(error: unknown, challenge: ChallengeOptions): AuthenticationOutcome {
+function refusal(
+  error: unknown,
+  challenge: ChallengeOptions,
+): Extract<AuthenticationOutcome, { ok: false }> {
   const oauth =
     error instanceof OAuthError
       ? error

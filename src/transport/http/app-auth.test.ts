@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { mint, testKey } from '../../auth/guard/test-support.js'
+import { tokenFingerprint } from '../../auth/protocol/index.js'
 import { SCOPES } from '../../tools/index.js'
 import {
   appHarness,
@@ -104,7 +105,13 @@ describe('refused tokens (ERR-2, TOK-3, TOK-4)', () => {
         error_description: 'the access token is invalid or expired',
       })
       expect(h.audit.events).toEqual([
-        { type: 'auth.token_refused', reason: 'invalid_token', detail, ip: 'unknown' },
+        {
+          type: 'auth.token_refused',
+          reason: 'invalid_token',
+          detail,
+          fingerprint: tokenFingerprint(token),
+          ip: 'unknown',
+        },
       ])
       // TOK-7: neither the audit trail nor the log carries the token.
       const trail = JSON.stringify(h.audit.events) + h.log.text()

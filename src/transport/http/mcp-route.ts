@@ -86,6 +86,7 @@ export function createMcpEndpoint(options: HttpAppOptions): McpEndpoint {
           type: 'auth.token_refused',
           reason: outcome.reason,
           ...(outcome.detail === undefined ? {} : { detail: outcome.detail }),
+          ...(outcome.fingerprint === undefined ? {} : { fingerprint: outcome.fingerprint }),
           ip,
         })
         const decision = await rateLimits?.consumeIp(ip)
