@@ -26,7 +26,8 @@ SQLite at ~/.config/mcp-pa/database.sqlite unless the configuration says otherwi
 With --http (or "mode": "http") it serves Streamable HTTP at /mcp for many users, each with
 their own data, protected by OAuth 2.1 bearer tokens from your identity provider
 (docs/http-deployment.md). Plain HTTP is allowed only on a loopback address; elsewhere set
-MCP_TLS_CERT and MCP_TLS_KEY, or run behind a TLS-terminating proxy with MCP_TRUST_PROXY=1.
+MCP_TLS_CERT and MCP_TLS_KEY, or run behind a TLS-terminating proxy with MCP_TRUST_PROXY=1,
+and set MCP_PUBLIC_URL to the https URL clients use (it is the token audience).
 
 Options:
   -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)

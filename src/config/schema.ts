@@ -76,9 +76,9 @@ const server = z
       .describe('Path of the MCP endpoint.'),
     public_url: httpsUrl(true)
       .optional()
-      .meta({ defaultText: 'the listener’s own URL' })
+      .meta({ defaultText: 'built from `host` and `port` (loopback only)' })
       .describe(
-        'The origin clients use to reach the server (`https://mcp.example.com`), when it differs from the listener, e.g. behind a proxy. The MCP endpoint’s canonical URI, the OAuth audience by default, is this origin plus `mcp_path`.',
+        'The origin clients use to reach the server (`https://mcp.example.com`). Required when `host` is not a loopback address (behind a proxy, or on a public address). The MCP endpoint’s canonical URI, the OAuth audience by default, is this origin plus `mcp_path`.',
       ),
     allowed_origins: z
       .array(z.string().regex(/^https?:\/\/[^/\s]+$/))
