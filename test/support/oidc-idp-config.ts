@@ -24,19 +24,76 @@ function publicClient(clientId: string) {
 }
 
 /**
+ * What the CLI OAuth client's tests add to the IdP (all off by default, so the resource-server
+ * suites see the IdP unchanged).
+ */
+export interface ClientFlowConfiguration {
+  /** RFC 7591 dynamic registration at `/reg`, open (no initial access token). */
+  registration?: boolean
+  /**
+   * Client ID metadata documents (oidc-provider's experimental draft-02 feature), served from
+   * this table (document URL → JSON) by the provider's `fetch` hook: no network.
+   */
+  clientMetadataDocuments?: Readonly<Record<string, unknown>>
+  /** More static clients (client metadata as oidc-provider takes it). */
+  clients?: readonly Record<string, unknown>[]
+}
+
+/** Answers the provider's document fetches from the table; anything else is a 404. */
+function documentFetch(documents: Readonly<Record<string, unknown>>) {
+  return async (url: string | URL) => {
+    const document = documents[String(url)]
+    if (document === undefined) return new Response('not found', { status: 404 })
+    return Response.json(document, { headers: { 'cache-control': 'max-age=60' } })
+  }
+}
+
+/**
+ * The feature flags and hooks a {@link ClientFlowConfiguration} turns on. Refresh tokens go to
+ * every client allowed the grant, as from a plain OAuth 2.1 server: oidc-provider's default
+ * follows OpenID Connect (only for `offline_access` with `prompt=consent`), which an MCP client
+ * has no reason to send.
+ */
+function clientFlowFeatures(flows: ClientFlowConfiguration) {
+  const documents = flows.clientMetadataDocuments
+  const issueRefreshToken = async (
+    _ctx: unknown,
+    client: { grantTypeAllowed(type: string): boolean },
+  ) => client.grantTypeAllowed('refresh_token')
+  return {
+    features:
+      documents === undefined
+        ? {}
+        : { clientIdMetadataDocument: { enabled: true, ack: 'draft-02' } },
+    hooks: {
+      issueRefreshToken,
+      ...(documents === undefined ? {} : { fetch: documentFetch(documents) }),
+    },
+  }
+}
+
+/**
  * Two public PKCE clients with a loopback redirect (JWT and opaque access tokens), one confidential
  * client for introspection, custom interactions at `/interaction/:uid` (served by the harness),
  * in-memory storage (oidc-provider's development adapter) and the given private signing keys.
+ * With `flows` (the CLI client's tests): dynamic registration, client ID metadata documents and
+ * more static clients; every client but the JWT one then gets opaque (revocable) access tokens.
  */
 export function configuration(
   keys: JWK[],
   introspectionSecret: string,
   ttl: number,
+  flows?: ClientFlowConfiguration,
 ): Record<string, unknown> {
   const sameClient = (_ctx: unknown, client: { clientId: string }, token: { clientId: string }) =>
     client.clientId === token.clientId
+  const opaque = (clientId: string) =>
+    flows === undefined ? clientId === OPAQUE_CLIENT_ID : clientId !== JWT_CLIENT_ID
+  const extra = flows === undefined ? { features: {}, hooks: {} } : clientFlowFeatures(flows)
   return {
+    ...extra.hooks,
     clients: [
+      ...(flows?.clients ?? []),
       publicClient(JWT_CLIENT_ID),
       publicClient(OPAQUE_CLIENT_ID),
       {
@@ -58,8 +115,17 @@ export function configuration(
       ctx.type = 'json'
       ctx.body = out
     },
-    ttl: { AccessToken: ttl, ClientCredentials: ttl, Grant: 3600, Interaction: 600, Session: 3600 },
+    ttl: {
+      AccessToken: ttl,
+      ClientCredentials: ttl,
+      Grant: 3600,
+      Interaction: 600,
+      RefreshToken: 86_400,
+      Session: 3600,
+    },
     features: {
+      ...extra.features,
+      ...(flows?.registration === true ? { registration: { enabled: true } } : {}),
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: {
@@ -74,7 +140,7 @@ export function configuration(
         // refuses to introspect or revoke JWTs, so one client gets opaque tokens instead.
         getResourceServerInfo: (_ctx: unknown, resource: string, client: { clientId: string }) => {
           const info = { scope: RESOURCE_SCOPES.join(' '), audience: resource, accessTokenTTL: ttl }
-          return client.clientId === OPAQUE_CLIENT_ID
+          return opaque(client.clientId)
             ? { ...info, accessTokenFormat: 'opaque' }
             : { ...info, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'ES256' } } }
         },

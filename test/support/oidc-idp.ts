@@ -8,6 +8,7 @@ import type { JWK } from 'jose'
 import { authorizationCodeToken } from './authorization-code-flow.js'
 import {
   configuration,
+  type ClientFlowConfiguration,
   INTROSPECTION_CLIENT_ID,
   JWT_CLIENT_ID,
   OPAQUE_CLIENT_ID,
@@ -17,6 +18,7 @@ import { Provider } from './oidc-provider-types.js'
 import type { OidcProvider } from './oidc-provider-types.js'
 
 export { JWT_CLIENT_ID, OPAQUE_CLIENT_ID, RESOURCE_SCOPES } from './oidc-idp-config.js'
+export type { ClientFlowConfiguration } from './oidc-idp-config.js'
 
 /**
  * A real `oidc-provider` on 127.0.0.1 (random port) playing the external identity provider:
@@ -27,6 +29,14 @@ export { JWT_CLIENT_ID, OPAQUE_CLIENT_ID, RESOURCE_SCOPES } from './oidc-idp-con
 export interface TestIdpOptions {
   /** Lifetime of access tokens in seconds (default 300). */
   accessTokenTtlSeconds?: number
+  /**
+   * For the CLI OAuth client's tests: flows whose `state` the harness did not register (the
+   * client makes its own) log in this subject and are approved at once, so a headless client
+   * completes them with plain redirects.
+   */
+  autoApproveSubject?: string
+  /** Dynamic registration, client ID metadata documents, more static clients (CLI tests). */
+  clientFlows?: ClientFlowConfiguration
 }
 
 export interface TokenRequest {
@@ -56,6 +66,12 @@ export interface TestIdp {
   revoke(token: string): Promise<void>
   /** A confidential client (`client_secret_basic`) allowed to introspect any token. */
   introspectionClient: { clientId: string; clientSecret: string }
+  /**
+   * What happens to flows whose `state` the harness did not register: a subject logs in and
+   * approves, `false` refuses them with `access_denied`, `undefined` answers 400 (a page a
+   * person would have to use). Starts as `options.autoApproveSubject`.
+   */
+  setAutoApproval(answer: string | false | undefined): void
   /** The IdP's private signing keys (published in its JWKS), for forging negative cases. */
   signingKeys: { ES256: SigningJwk; RS256: SigningJwk }
   close(): Promise<void>
@@ -68,17 +84,25 @@ async function signingKey(alg: SigningJwk['alg']): Promise<SigningJwk> {
 
 /**
  * The test-only interaction route: logs in the subject the harness registered under the
- * request's `state`, then grants exactly what the consent prompt says is missing.
+ * request's `state` (else the auto-approval subject, for clients that make their own state),
+ * then grants exactly what the consent prompt says is missing.
  */
 async function interact(
   provider: OidcProvider,
   subjects: ReadonlyMap<string, string>,
   req: IncomingMessage,
   res: ServerResponse,
+  autoApproval: string | false | undefined,
 ): Promise<void> {
   const details = await provider.interactionDetails(req, res)
   const { state, client_id: clientId } = details.params
-  const subject = typeof state === 'string' ? subjects.get(state) : undefined
+  const registered = typeof state === 'string' ? subjects.get(state) : undefined
+  if (registered === undefined && autoApproval === false) {
+    const result = { error: 'access_denied', error_description: 'the test user said no' }
+    await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false })
+    return
+  }
+  const subject = registered ?? (autoApproval === false ? undefined : autoApproval)
   if (subject === undefined || typeof clientId !== 'string') {
     res.writeHead(400).end('no subject registered for this flow')
     return
@@ -116,6 +140,7 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
   }
   /** state → subject, for the flows in progress. */
   const subjects = new Map<string, string>()
+  let autoApproval: string | false | undefined = options.autoApproveSubject
 
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end()
@@ -127,12 +152,15 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
   const issuer = `http://127.0.0.1:${port}`
 
   const keys = [signingKeys.ES256, signingKeys.RS256]
-  const idp = new Provider(issuer, configuration(keys, introspectionClient.clientSecret, ttl))
+  const idp = new Provider(
+    issuer,
+    configuration(keys, introspectionClient.clientSecret, ttl, options.clientFlows),
+  )
   idp.on('server_error', (_ctx, error) => console.error('test IdP server_error', error))
   const callback = idp.callback()
   handle = (req, res) => {
     if (!req.url?.startsWith('/interaction/')) return callback(req, res)
-    interact(idp, subjects, req, res).catch((error: unknown) => {
+    interact(idp, subjects, req, res, autoApproval).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500).end(String(error))
     })
   }
@@ -145,6 +173,9 @@ export async function startTestIdp(options: TestIdpOptions = {}): Promise<TestId
     revocationEndpoint,
     introspectionClient,
     signingKeys,
+    setAutoApproval(answer) {
+      autoApproval = answer
+    },
     async tokenFor({ subject, scopes, resource, format = 'jwt' }) {
       const state = randomBytes(16).toString('base64url')
       subjects.set(state, subject)

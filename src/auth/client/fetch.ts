@@ -7,7 +7,9 @@
  *   which is why this uses node:http;
  * - redirects are never followed: a 3xx is a `redirect_refused` error naming where it pointed.
  *   Metadata documents and OAuth endpoints have one fixed URL (the CIMD draft even requires a
- *   200), and every extra hop would need the same checks;
+ *   200), and every extra hop would need the same checks. Only the headless authorization
+ *   (browser-headless.ts) asks for 3xx answers back (`redirects: 'return'`), to check and send
+ *   each hop itself through this same function;
  * - one deadline (`AbortSignal.timeout`) covers the whole exchange, body included, and the body
  *   read is capped.
  */
@@ -33,9 +35,16 @@ export interface ClientRequest {
   body?: string
   /** Whether to read the body of an answer with this status (default: always). */
   readBody?: (status: number) => boolean
+  /**
+   * `refuse` (default): a 3xx is a `redirect_refused` error. `return`: a 3xx is answered like any
+   * other status, body unread, for a caller that checks and follows `Location` itself.
+   */
+  redirects?: 'refuse' | 'return'
 }
 
-/** An answer that was not a redirect; `body` is `''` when it was not read. */
+/**
+ * An answer (a 3xx only with `redirects: 'return'`); `body` is `''` when it was not read.
+ */
 export interface ClientResponse {
   status: number
   headers: Headers
@@ -157,10 +166,11 @@ export async function clientRequest(
       request.end(init.body)
     })
     const status = response.statusCode ?? 0
-    if (status >= 300 && status < 400) {
+    const redirect = status >= 300 && status < 400
+    if (redirect && init.redirects !== 'return') {
       throw redirectRefused(init.what, url, status, response.headers.location)
     }
-    const read = init.readBody?.(status) ?? true
+    const read = !redirect && (init.readBody?.(status) ?? true)
     const body = read ? await readCapped(response, init.what, url, policy.maxBytes) : ''
     return { status, headers: toHeaders(response.rawHeaders), body }
   } catch (error) {

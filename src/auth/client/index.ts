@@ -41,3 +41,33 @@ export type {
   ClientFetchPolicy,
   Resolver,
 } from './url-policy.js'
+/**
+ * Logging in (issue 5, item 4): loopback listener on 127.0.0.1, client choice (pre-registered →
+ * client ID metadata document → RFC 7591 → a message), PKCE S256 + state + resource, the URL
+ * opened without a shell, printed or followed headless, callback checks (state, RFC 9207 iss),
+ * code exchange, tokens stored per (issuer, resource).
+ * @see RFC 6749 §4.1
+ * @see RFC 7636 §4
+ * @see RFC 8252 §7.3
+ * @see RFC 9207 §2.4
+ */
+export { login, policyForServer, scopesForLogin } from './authorize-login.js'
+export type { LoginMode, LoginOptions, LoginResult } from './authorize-login.js'
+export { DEFAULT_CLIENT_METADATA_URL } from './registration.js'
+export type { ChosenClient, PreRegisteredClient } from './registration.js'
+/** Authorization, registration and token errors: a closed union of codes, safe messages. */
+export { AuthorizationError } from './authorize-errors.js'
+export type { AuthorizationErrorCode } from './authorize-errors.js'
+/**
+ * Tokens after login: refresh ahead of expiry under the cross-process lock with persisted
+ * rotation, and revocation on logout.
+ * @see RFC 6749 §6
+ * @see RFC 7009 §2
+ */
+export { getValidToken } from './tokens-valid.js'
+export type { GetValidTokenOptions } from './tokens-valid.js'
+export { revokeCredentials } from './tokens-revoke.js'
+export type { RevocationOutcome, RevocationResult } from './tokens-revoke.js'
+/** Step-up on 403 insufficient_scope: scope union and per-operation attempt counts (STEP-1..3). */
+export { createStepUpTracker, insufficientScope, unionScopes } from './step-up.js'
+export type { StepUpDecision, StepUpTracker } from './step-up.js'
