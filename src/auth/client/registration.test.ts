@@ -184,7 +184,7 @@ describe('chooseClient: the order of REG-2', () => {
     const as = await authorizationServer({ registration_endpoint: undefined })
     const error = await refusal(choose(as, memoryStore()), 'registration_unavailable')
     expect(error.message).toMatch(
-      /pass its ID with --client-id \(and --client-secret if it issued one\)$/,
+      /pass its ID with --client-id \(and its secret with --client-secret-env NAME or --client-secret-prompt if it issued one\)$/,
     )
     expect(error.message).toContain('redirect URI http://127.0.0.1/callback')
   })

@@ -101,7 +101,7 @@ function preRegistered(
 function unavailable(issuer: string): AuthorizationError {
   return new AuthorizationError(
     'registration_unavailable',
-    `the authorization server ${issuer} offers neither client ID metadata documents nor dynamic client registration, so mcp-pa cannot register itself. Register a public client there (redirect URI http://127.0.0.1/callback, grant types authorization_code and refresh_token, PKCE) and pass its ID with --client-id (and --client-secret if it issued one)`,
+    `the authorization server ${issuer} offers neither client ID metadata documents nor dynamic client registration, so mcp-pa cannot register itself. Register a public client there (redirect URI http://127.0.0.1/callback, grant types authorization_code and refresh_token, PKCE) and pass its ID with --client-id (and its secret with --client-secret-env NAME or --client-secret-prompt if it issued one)`,
   )
 }
 

@@ -294,7 +294,7 @@ describe('the token requests (PKCE-1, RES-1, TEA-1)', () => {
     [
       'invalid_client',
       json({ error: 'invalid_client' }, { status: 401 }),
-      /\(invalid_client\)\. The client credentials were refused: check --client-id\/--client-secret/,
+      /\(invalid_client\)\. The client credentials were refused: check --client-id and the secret given with --client-secret-env or --client-secret-prompt/,
     ],
     [
       'invalid_target',

@@ -127,7 +127,7 @@ async function grant(
   }
   const hint =
     error === 'invalid_client'
-      ? '. The client credentials were refused: check --client-id/--client-secret, or log out and log in again to register anew'
+      ? '. The client credentials were refused: check --client-id and the secret given with --client-secret-env or --client-secret-prompt, or log out and log in again to register anew'
       : error === 'invalid_target'
         ? `. The authorization server does not issue tokens for ${context.resource}`
         : ''
