@@ -6,6 +6,9 @@
 #   bash scripts/conformance.sh --install                     # install into the cache, nothing else
 #   bash scripts/conformance.sh --url http://127.0.0.1:8787/mcp --generic [--scenario NAME]...
 #   bash scripts/conformance.sh --list                        # the installed suite's scenarios
+#   bash scripts/conformance.sh --command "node dist/cli/main.js conformance" \
+#     --client-scenario auth/metadata-default [--client-scenario NAME]... [--jobs 2]
+#   bash scripts/conformance.sh --list-client                 # the client scenarios
 #
 # The package is installed once into "$CONFORMANCE_CACHE/<version>" (default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/mcp-pa-ci/conformance, outside the repository) and reused. It
@@ -20,6 +23,13 @@
 #                      server-initialize ping logging-set-level tools-list
 #                      server-sse-multiple-streams dns-rebinding-protection
 #   --scenario NAME    one more server scenario (repeatable)
+#   --command CMD      client mode: the client command; the suite appends the MCP server URL
+#   --client-scenario NAME  one client scenario (repeatable), each run on its own in the suite's
+#                      strict single-scenario mode: a FAILURE or WARNING check, a non-zero exit
+#                      (except where the scenario allows it) or a timeout fails it
+#   --timeout MS       the client's time limit per scenario (default 30000)
+#   --jobs N           client scenarios run at the same time (default 1)
+#   --version V        the suite's version (default: the pinned one; also CONFORMANCE_VERSION)
 #   --output DIR       keep results there: DIR/<scenario>/…/checks.json and DIR/results.jsonl
 #                      (one JSON line per scenario: scenario, exitCode, checks or error)
 #
@@ -55,8 +65,19 @@ OUTPUT=""
 INSTALL_ONLY=0
 LIST=0
 SCENARIOS=()
+CLIENT_SCENARIOS=()
+COMMAND=""
+CLIENT_TIMEOUT=30000
+JOBS=1
+LIST_CLIENT=0
 while (($# > 0)); do
   case "$1" in
+    --command) (($# >= 2)) || usage_error "--command needs a value"; COMMAND="$2"; shift 2 ;;
+    --client-scenario) (($# >= 2)) || usage_error "--client-scenario needs a value"; CLIENT_SCENARIOS+=("$2"); shift 2 ;;
+    --timeout) [[ "${2:-}" =~ ^[0-9]+$ ]] || usage_error "--timeout needs milliseconds"; CLIENT_TIMEOUT="$2"; shift 2 ;;
+    --jobs) [[ "${2:-}" =~ ^[1-9]$ ]] || usage_error "--jobs needs 1-9"; JOBS="$2"; shift 2 ;;
+    --version) [[ "${2:-}" =~ ^[0-9A-Za-z.-]+$ ]] || usage_error "--version needs a version"; CONFORMANCE_VERSION="$2"; shift 2 ;;
+    --list-client) LIST_CLIENT=1; shift ;;
     --url) (($# >= 2)) || usage_error "--url needs a value"; URL="$2"; shift 2 ;;
     --scenario) (($# >= 2)) || usage_error "--scenario needs a value"; SCENARIOS+=("$2"); shift 2 ;;
     --generic) SCENARIOS+=("${GENERIC[@]}"); shift ;;
@@ -67,9 +88,14 @@ while (($# > 0)); do
     *) usage_error "unknown argument: $1" ;;
   esac
 done
-if ((INSTALL_ONLY == 0 && LIST == 0)); then
-  [[ -n "$URL" ]] || usage_error "--url is required"
-  ((${#SCENARIOS[@]} > 0)) || usage_error "no scenario: give --generic and/or --scenario NAME"
+if ((INSTALL_ONLY == 0 && LIST == 0 && LIST_CLIENT == 0)); then
+  if [[ -n "$COMMAND" ]]; then
+    ((${#CLIENT_SCENARIOS[@]} > 0)) || usage_error "no client scenario: give --client-scenario NAME"
+    [[ -z "$URL" ]] || usage_error "give either --url (server mode) or --command (client mode)"
+  else
+    [[ -n "$URL" ]] || usage_error "--url (server mode) or --command (client mode) is required"
+    ((${#SCENARIOS[@]} > 0)) || usage_error "no scenario: give --generic and/or --scenario NAME"
+  fi
 fi
 
 # ---------------------------------------------------------------- Node >= 22
@@ -141,6 +167,10 @@ if ((LIST == 1)); then
   "$NODE" "$CONF_JS" list --server
   exit $?
 fi
+if ((LIST_CLIENT == 1)); then
+  "$NODE" "$CONF_JS" list --client
+  exit $?
+fi
 
 # ---------------------------------------------------------------- server scenarios
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/mcp-pa-conformance.XXXXXX")" || setup_error "mktemp failed"
@@ -191,6 +221,40 @@ for (const c of checks ?? []) {
 process.exitCode = pass ? 0 : 1
 JS
 }
+
+# ---------------------------------------------------------------- client scenarios
+if [[ -n "$COMMAND" ]]; then
+  # One scenario per suite run (strict: the client's exit code and a timeout count), from the
+  # repository root so that relative paths in the command work; up to $JOBS at a time.
+  run_client() { # scenario
+    local sc="$1" name="${1//\//_}" code
+    (cd "$ROOT" && timeout $((CLIENT_TIMEOUT / 1000 + 60)) "$NODE" --require "$PRELOAD" "$CONF_JS" \
+      client --command "$COMMAND" --scenario "$sc" --timeout "$CLIENT_TIMEOUT" -o "$OUT/$sc" \
+      >"$WORK/$name.log" 2>&1)
+    code=$?
+    report "$sc" "$code" "$WORK/$name.log" "$OUT/$sc" || true
+  }
+  seen=" "
+  running=0
+  for sc in "${CLIENT_SCENARIOS[@]}"; do
+    [[ "$seen" == *" $sc "* ]] && continue
+    seen+="$sc "
+    [[ "$sc" =~ ^[A-Za-z0-9._/-]+$ ]] || usage_error "bad scenario name: $sc"
+    log "client scenario $sc: $COMMAND <url>"
+    run_client "$sc" &
+    running=$((running + 1))
+    if ((running >= JOBS)); then
+      wait -n
+      running=$((running - 1))
+    fi
+  done
+  wait
+  PASSED="$(grep -c '"pass":true' "$OUT/results.jsonl")"
+  FAILED="$(grep -c '"pass":false' "$OUT/results.jsonl")"
+  echo "$PASSED passed, $FAILED failed"
+  ((FAILED == 0))
+  exit $?
+fi
 
 PASSED=0
 FAILED=0

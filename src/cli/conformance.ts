@@ -1,0 +1,92 @@
+/**
+ * `mcp-pa conformance <server-url>` (not in --help): the CLI OAuth client as the MCP conformance
+ * suite drives it (issue 5, item 6; ../shared/spec/conformance.md §3). It reads
+ * MCP_CONFORMANCE_SCENARIO and MCP_CONFORMANCE_CONTEXT, logs in headless with the same
+ * connection code as `login`, `tools` and `call`, from an empty token store in a temporary
+ * directory (deleted at exit), then initialize → tools/list → tools/call. Exit 0 on success.
+ * Never prints a token: only what the scenario did and, on failure, why.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { PreRegisteredClient } from '../auth/client/index.js'
+import { openTokenStore } from '../auth/client/store/index.js'
+import { connectClient } from './client/connection.js'
+import { CliError, EXIT } from './exit-codes.js'
+import type { CliEnv } from './load.js'
+
+/** The client ID metadata document URL the suite's basic-cimd scenario expects. */
+export const CONFORMANCE_CLIENT_METADATA_URL = 'https://conformance-test.local/client-metadata.json'
+
+interface ScenarioContext {
+  name?: string
+  client_id?: string
+  client_secret?: string
+  [field: string]: unknown
+}
+
+function readContext(raw: string | undefined): ScenarioContext {
+  if (raw === undefined || raw === '') return {}
+  try {
+    const parsed: unknown = JSON.parse(raw)
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      return parsed as ScenarioContext
+    }
+  } catch {
+    // reported below
+  }
+  throw new CliError('MCP_CONFORMANCE_CONTEXT is not a JSON object', EXIT.usage)
+}
+
+function preRegisteredFrom(context: ScenarioContext): PreRegisteredClient | undefined {
+  if (typeof context.client_id !== 'string') return undefined
+  return {
+    clientId: context.client_id,
+    ...(typeof context.client_secret === 'string' ? { clientSecret: context.client_secret } : {}),
+  }
+}
+
+/** Runs one conformance scenario against `serverUrl` (the last argument). */
+export async function conformance(argv: string[], env: CliEnv): Promise<number> {
+  const serverUrl = argv.at(-1)
+  if (serverUrl === undefined || argv.length !== 1) {
+    throw new CliError('usage: mcp-pa conformance <server-url>', EXIT.usage)
+  }
+  const scenario = env.vars.MCP_CONFORMANCE_SCENARIO ?? '(none)'
+  const context = readContext(env.vars.MCP_CONFORMANCE_CONTEXT)
+  const print = (line: string) => console.error(`conformance ${scenario}: ${line}`)
+  const dir = await mkdtemp(join(tmpdir(), 'mcp-pa-conformance-'))
+  try {
+    const store = await openTokenStore({ dir, preferKeychain: false })
+    const preRegistered = preRegisteredFrom(context)
+    const { client, close } = await connectClient({
+      serverUrl,
+      store,
+      mode: 'headless',
+      print,
+      // The 0.2 line's mock servers speak 2026-07-28; the 0.1 ones answer the probe as legacy.
+      versionNegotiation: 'auto',
+      clientMetadataUrl: CONFORMANCE_CLIENT_METADATA_URL,
+      ...(preRegistered === undefined ? {} : { preRegistered }),
+    })
+    try {
+      const { tools } = await client.listTools()
+      print(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`)
+      const tool = tools.find((t) => t.name === 'test-tool') ?? tools[0]
+      if (tool !== undefined) {
+        const result = await client.callTool({ name: tool.name, arguments: {} })
+        print(`tools/call ${tool.name}: ${result.isError === true ? 'error result' : 'ok'}`)
+      }
+    } finally {
+      await close()
+    }
+    return EXIT.ok
+  } catch (error) {
+    if (error instanceof CliError) throw error
+    const message = error instanceof Error ? error.message : String(error)
+    console.error(`mcp-pa conformance ${scenario}: ${message}`)
+    return EXIT.failure
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
