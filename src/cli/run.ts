@@ -12,6 +12,13 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   init: async () => (await import('./init.js')).init,
   config: async () => (await import('./config-check.js')).configCommand,
   audit: async () => (await import('./audit.js')).audit,
+  login: async () => (await import('./login.js')).loginCommand,
+  logout: async () => (await import('./logout.js')).logout,
+  status: async () => (await import('./status.js')).status,
+  tools: async () => (await import('./tools.js')).toolsCommand,
+  call: async () => (await import('./call.js')).callCommand,
+  proxy: async () => (await import('./proxy.js')).proxyCommand,
+  conformance: async () => (await import('./conformance.js')).conformance,
 }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */
