@@ -129,6 +129,20 @@ describe('discoverAuthorizationServer: layouts (ASD-2, ASD-3; conformance metada
     })
   })
 
+  it('checks grant_types_supported for the grant the client will use (client_credentials …)', async () => {
+    const s = await serve((o) => ({
+      [AS]: json(metadata(o, { grant_types_supported: ['client_credentials'] })),
+    }))
+    const policy = clientFetchPolicy(LOCAL)
+    const found = await discoverAuthorizationServer(s.origin, policy, 'client_credentials')
+    expect(found.metadata.grant_types_supported).toEqual(['client_credentials'])
+    const error = await refusal(
+      discoverAuthorizationServer(s.origin, policy, 'urn:ietf:params:oauth:grant-type:jwt-bearer'),
+      'invalid_authorization_server_metadata',
+    )
+    expect(error.message).toMatch(/does not list urn:ietf:params:oauth:grant-type:jwt-bearer/)
+  })
+
   it.each<[string, Answer]>([
     [
       'a redirect to a private address',

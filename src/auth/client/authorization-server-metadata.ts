@@ -13,11 +13,17 @@ const OIDC = '/.well-known/openid-configuration'
 
 /** Validated authorization server metadata (RFC 8414 §2; OpenID Connect Discovery §3). */
 export interface AuthorizationServerMetadata {
-  /** Identical to the issuer it was fetched for (ASD-5). */
+  /**
+   * Identical to the issuer it was fetched for (ASD-5); for a 2025-03-26 server, same-origin
+   * with the MCP server (legacy-discovery.ts).
+   */
   readonly issuer: string
   readonly authorization_endpoint: string
   readonly token_endpoint: string
-  /** Contains `S256` (PKCE-3). */
+  /**
+   * Contains `S256` (PKCE-3). Empty only for the 2025-03-26 default endpoints (`legacy:
+   * 'default-endpoints'`): no metadata, so nothing is known; S256 is still sent.
+   */
   readonly code_challenge_methods_supported: readonly string[]
   /** RFC 7591 dynamic client registration (deprecated by MCP 2026-07-28, DCR-1). */
   readonly registration_endpoint?: string
@@ -32,12 +38,25 @@ export interface AuthorizationServerMetadata {
   readonly [parameter: string]: unknown
 }
 
+/**
+ * How a 2025-03-26 server's authorization server was found (legacy-discovery.ts):
+ * `origin-metadata`, RFC 8414 / OIDC metadata at the MCP server's origin; `default-endpoints`,
+ * no metadata at all, `/authorize`, `/token` and `/register` at that origin.
+ */
+export type LegacyAuthorizationServer = 'origin-metadata' | 'default-endpoints'
+
 export interface DiscoveredAuthorizationServer {
-  /** The issuer exactly as listed in the protected resource metadata. */
+  /**
+   * The issuer exactly as listed in the protected resource metadata; for a 2025-03-26 server,
+   * the `issuer` of the origin's metadata, or the origin itself without metadata. Registrations
+   * and tokens are keyed by it (TOK-6).
+   */
   readonly issuer: string
-  /** The URL the metadata was read from. */
-  readonly metadataUrl: string
+  /** The URL the metadata was read from (undefined: `default-endpoints`, there was none). */
+  readonly metadataUrl: string | undefined
   readonly metadata: AuthorizationServerMetadata
+  /** Set when the server published no protected resource metadata (a 2025-03-26 server). */
+  readonly legacy?: LegacyAuthorizationServer
 }
 
 /**
@@ -59,12 +78,16 @@ function stringArray(value: unknown): value is readonly string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string')
 }
 
-/** Checks what the client relies on; the document is returned unchanged. */
-function validate(
+/**
+ * Checks what the client relies on: `issuer` identical to the one expected (ASD-5), S256
+ * (PKCE-3), the endpoints (URL-1, T-7), the types; the document is returned unchanged.
+ */
+export function validateAuthorizationServerMetadata(
   document: Record<string, unknown>,
   issuer: string,
   url: URL,
   policy: ClientFetchPolicy,
+  grantType: string,
 ): AuthorizationServerMetadata {
   const where = `the metadata of ${issuer} at ${endpointName(url)}`
   const bad = (problem: string, cause?: unknown) =>
@@ -99,7 +122,7 @@ function validate(
   }
   for (const name of ['response_types_supported', 'grant_types_supported'] as const) {
     const value = document[name]
-    const needed = name === 'response_types_supported' ? 'code' : 'authorization_code'
+    const needed = name === 'response_types_supported' ? 'code' : grantType
     if (value !== undefined && !(stringArray(value) && value.includes(needed))) {
       throw bad(`does not list ${needed} in ${name}`)
     }
@@ -129,6 +152,8 @@ function validate(
 export async function discoverAuthorizationServer(
   issuer: string,
   policy: ClientFetchPolicy,
+  /** The grant the client will use: listed in `grant_types_supported` when that is given. */
+  grantType = 'authorization_code',
 ): Promise<DiscoveredAuthorizationServer> {
   let issuerUrl: URL
   try {
@@ -151,7 +176,7 @@ export async function discoverAuthorizationServer(
       cause ??= error
       continue
     }
-    const metadata = validate(document, issuer, url, policy)
+    const metadata = validateAuthorizationServerMetadata(document, issuer, url, policy, grantType)
     return { issuer, metadataUrl: url.href, metadata }
   }
   throw new DiscoveryError(

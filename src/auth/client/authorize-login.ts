@@ -4,7 +4,8 @@
  *    when free: an AS that ignores RFC 8252's any-port rule still matches);
  * 2. choose the client (registration.ts: pre-registered → CIMD → DCR → error);
  * 3. choose the scopes (SCOPE-1, or the caller's step-up union; `offline_access` only when the
- *    AS lists it, RT-4) and build the request (PKCE S256, state, resource; issuer recorded);
+ *    AS lists it, RT-4) and build the request (PKCE S256, state, resource; issuer recorded); a
+ *    2025-03-26 server's default endpoints (no metadata) get a printed warning: PKCE unconfirmed;
  * 4. hand the URL over: a browser (no shell), a printed line, or headless redirects;
  * 5. wait for the callback; `state`, `iss`, `error` and `code` are checked before the code is
  *    sent anywhere (STATE-1, ISS-3);
@@ -14,6 +15,7 @@
  */
 import { createAuthorizationRequest, readAuthorizationResponse } from './authorize.js'
 import { followAuthorizationRedirects } from './browser-headless.js'
+import { defaultEndpointsWarning } from './legacy-discovery.js'
 import { openBrowser } from './browser.js'
 import type { DiscoveryResult } from './discovery.js'
 import { scopeToRequest } from './discovery.js'
@@ -121,6 +123,10 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
       ...(options.now === undefined ? {} : { now: options.now }),
     })
     const scopes = scopesForLogin(options)
+    // No metadata (a 2025-03-26 server): S256 is sent, but nothing says it is honoured (PKCE-3).
+    if (authorizationServer.legacy === 'default-endpoints') {
+      options.print(defaultEndpointsWarning(issuer))
+    }
     const pending = createAuthorizationRequest({
       authorizationServer,
       clientId: client.client_id,

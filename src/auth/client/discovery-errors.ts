@@ -2,6 +2,8 @@
  * Why discovery stopped. Messages name the URLs tried (origin and path only), what each answered
  * and what to fix; they never contain a token, since discovery never holds one.
  */
+import { ClientFetchError } from './url-policy.js'
+
 export type DiscoveryErrorCode =
   /** The server URL given by the user is not an absolute http(s) URL. */
   | 'invalid_server_url'
@@ -30,18 +32,40 @@ export interface DiscoveryErrorOptions {
   cause?: unknown
   /** One error per authorization server, for `no_usable_authorization_server`. */
   problems?: readonly DiscoveryError[]
+  /** See {@link DiscoveryError.notPublished}. */
+  notPublished?: boolean
 }
 
 export class DiscoveryError extends Error {
   readonly code: DiscoveryErrorCode
   readonly problems: readonly DiscoveryError[]
+  /**
+   * `no_resource_metadata` only: no `resource_metadata` URL was named and every well-known URL
+   * answered a status saying there is no document ({@link documentAbsent}). Only then may a
+   * 2025-03-26 server be assumed (legacy-discovery.ts); a timeout, a 5xx, a redirect or a body
+   * that is not a JSON object leave it false.
+   */
+  readonly notPublished: boolean
 
   constructor(code: DiscoveryErrorCode, message: string, options: DiscoveryErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'DiscoveryError'
     this.code = code
     this.problems = options.problems ?? []
+    this.notPublished = options.notPublished ?? false
   }
+}
+
+/**
+ * Whether a failed metadata request means "there is no such document": the server answered with
+ * a 4xx status (404 in practice; also 401, 403, 405, 410…), but not 408 or 429, which are
+ * transient. Anything else (network error, timeout, 5xx, redirect, a body that is not a JSON
+ * object) leaves the question open, and the legacy fallbacks must not engage on it.
+ */
+export function documentAbsent(error: unknown): boolean {
+  if (!(error instanceof ClientFetchError) || error.code !== 'unexpected_status') return false
+  const status = error.status ?? 0
+  return status >= 400 && status < 500 && status !== 408 && status !== 429
 }
 
 /** A value from a server, quoted and shortened for a message. */

@@ -6,12 +6,26 @@
  * against the server (PRM-8); then the listed authorization servers in order, each on its own
  * (PRM-9), with their metadata from the RFC 8414 and OIDC well-known URLs (ASD-2, ASD-3), an
  * identical issuer (ASD-5) and PKCE S256 (PKCE-3).
+ *
+ * Legacy path (2025-03-26 servers, legacy-discovery.ts). It engages only when the server asked
+ * for authorization (401, or a challenge the caller saw), named no `resource_metadata`, and both
+ * well-known resource metadata URLs answered 4xx: the server has no protected resource metadata
+ * at all. A document that exists but is wrong, a `resource_metadata` URL that fails, a timeout
+ * or a 5xx stay hard errors. Then the MCP server's origin is the authorization server:
+ * - its RFC 8414 (then OIDC) metadata at the origin, whose `issuer` must be same-origin with
+ *   the server (https or loopback) since none was announced; S256 still required (PKCE-3);
+ *   registration and tokens keyed by that issuer (TOK-6);
+ * - else, only when both metadata URLs answered 4xx, `<origin>/authorize`, `/token` and
+ *   `/register`, keyed by the origin; S256 is still sent, unverified, and the login warns.
+ * The `resource` sent is the server URL (RFC 8707: an AS that does not know the parameter
+ * ignores it, RFC 6749 §3.1), so the token stays bound to the server it was asked for.
  */
 import { canonicalResourceUri, parseWwwAuthenticate } from '../protocol/index.js'
 import { discoverAuthorizationServer } from './authorization-server-metadata.js'
 import type { DiscoveredAuthorizationServer } from './authorization-server-metadata.js'
 import { DiscoveryError } from './discovery-errors.js'
 import { clientRequest } from './fetch.js'
+import { discoverLegacyAuthorizationServer } from './legacy-discovery.js'
 import { findResourceMetadata } from './resource-metadata.js'
 import type { ProtectedResourceMetadata } from './resource-metadata.js'
 import { checkUrl, ClientFetchError, clientFetchPolicy } from './url-policy.js'
@@ -23,16 +37,32 @@ export interface DiscoveryOptions extends ClientFetchOptions {
    * request is made to the server, this challenge is used instead.
    */
   wwwAuthenticate?: string
+  /**
+   * The grant that will obtain the token (default `authorization_code`; `client_credentials`,
+   * the RFC 7523 jwt-bearer grant …): the AS must list it when it lists `grant_types_supported`.
+   */
+  grantType?: string
 }
 
 export interface DiscoveryResult {
   /** The canonical URI of the server URL given (RFC 8707 §2). */
   readonly serverUrl: string
-  /** The resource identifier exactly as published: the `resource` of every OAuth request. */
+  /**
+   * The resource identifier exactly as published: the `resource` of every OAuth request. For a
+   * 2025-03-26 server (`authorizationServer.legacy` set), the canonical server URL.
+   */
   readonly resource: string
-  readonly resourceMetadataUrl: string
+  /** Where the resource metadata was read (undefined: a 2025-03-26 server, there is none). */
+  readonly resourceMetadataUrl: string | undefined
+  /**
+   * The resource metadata; for a 2025-03-26 server, a stand-in with the server URL as
+   * `resource`, the chosen issuer and no `scopes_supported`.
+   */
   readonly resourceMetadata: ProtectedResourceMetadata
-  /** The first listed authorization server whose metadata passed every check. */
+  /**
+   * The first listed authorization server whose metadata passed every check; for a 2025-03-26
+   * server, the one at its origin (`legacy` says how it was found).
+   */
   readonly authorizationServer: DiscoveredAuthorizationServer
   /** The `scope` of the server's Bearer challenge, when it named one (ERR-3). */
   readonly challengedScopes: readonly string[] | undefined
@@ -150,11 +180,12 @@ function explained(error: unknown, status: number | undefined): unknown {
 async function chooseAuthorizationServer(
   issuers: readonly string[],
   policy: ClientFetchPolicy,
+  grantType?: string,
 ): Promise<DiscoveredAuthorizationServer> {
   const problems: DiscoveryError[] = []
   for (const issuer of issuers) {
     try {
-      return await discoverAuthorizationServer(issuer, policy)
+      return await discoverAuthorizationServer(issuer, policy, grantType)
     } catch (error) {
       if (!(error instanceof DiscoveryError)) throw error
       problems.push(error)
@@ -169,10 +200,32 @@ async function chooseAuthorizationServer(
   )
 }
 
+/** A 2025-03-26 server: no resource metadata, its origin is the authorization server. */
+async function legacyDiscovery(
+  server: URL,
+  policy: ClientFetchPolicy,
+  challengedScopes: readonly string[] | undefined,
+  grantType: string | undefined,
+): Promise<DiscoveryResult> {
+  const authorizationServer = await discoverLegacyAuthorizationServer(server, policy, grantType)
+  return {
+    serverUrl: server.href,
+    resource: server.href,
+    resourceMetadataUrl: undefined,
+    resourceMetadata: {
+      resource: server.href,
+      authorization_servers: [authorizationServer.issuer],
+    },
+    authorizationServer,
+    challengedScopes,
+  }
+}
+
 /**
  * Discovers what logging in to `serverUrl` needs. The server's own host is trusted for the
  * address checks (it is the user's choice); every other URL learned on the way must be https
- * (http on loopback) and public, unless it is on that host.
+ * (http on loopback) and public, unless it is on that host. A server without any resource
+ * metadata that asks for authorization takes the legacy path (module comment).
  * @see RFC 9728 §3, §5
  * @see RFC 8414 §3
  */
@@ -183,14 +236,20 @@ export async function discover(
   const { server, policy } = serverPolicy(serverUrl, options)
   const answer = options.wwwAuthenticate === undefined ? await probe(server, policy) : undefined
   const challenge = readBearerChallenge(options.wwwAuthenticate ?? answer?.header)
-  const found = await findResourceMetadata(server.href, challenge.resourceMetadata, policy).catch(
-    (error: unknown) => {
+  let found
+  try {
+    found = await findResourceMetadata(server.href, challenge.resourceMetadata, policy)
+  } catch (error) {
+    const challenged = options.wwwAuthenticate !== undefined || answer?.status === 401
+    if (!(error instanceof DiscoveryError) || !error.notPublished || !challenged) {
       throw explained(error, answer?.status)
-    },
-  )
+    }
+    return legacyDiscovery(server, policy, challenge.scopes, options.grantType)
+  }
   const authorizationServer = await chooseAuthorizationServer(
     found.metadata.authorization_servers,
     policy,
+    options.grantType,
   )
   return {
     serverUrl: server.href,

@@ -3,7 +3,7 @@
  * document found describes the server being accessed (PRM-8).
  */
 import { canonicalResourceUri, protectedResourceMetadataUrls } from '../protocol/index.js'
-import { DiscoveryError, quoteValue } from './discovery-errors.js'
+import { DiscoveryError, documentAbsent, quoteValue } from './discovery-errors.js'
 import { fetchJsonObject } from './fetch.js'
 import { checkUrl, ClientFetchError, endpointName } from './url-policy.js'
 import type { ClientFetchPolicy } from './url-policy.js'
@@ -94,7 +94,9 @@ export function validateResourceMetadata(
  * `resource_metadata` URL of the challenge when there is one (and nowhere else); otherwise at
  * the path-suffixed well-known URL, then the root one. A URL without a document (an error
  * status, not JSON, unreachable, refused) moves on to the next; a document that does not
- * describe the server stops discovery.
+ * describe the server stops discovery. When none is found, the error says whether the server
+ * plainly has none (`notPublished`: every well-known URL answered 4xx, no `resource_metadata`
+ * named), the only case where discovery.ts may treat it as a 2025-03-26 server.
  * @see RFC 9728 §3.1
  * @see RFC 9728 §5.1
  */
@@ -119,6 +121,7 @@ export async function findResourceMetadata(
   }
   const attempts: string[] = []
   let cause: unknown
+  let absent = resourceMetadataUrl === undefined
   for (const url of candidates) {
     let document: Record<string, unknown>
     try {
@@ -127,6 +130,7 @@ export async function findResourceMetadata(
       if (!(error instanceof ClientFetchError)) throw error
       attempts.push(error.message)
       cause ??= error
+      absent &&= documentAbsent(error)
       continue
     }
     return { url: url.href, metadata: validateResourceMetadata(document, url, serverUrl) }
@@ -134,6 +138,6 @@ export async function findResourceMetadata(
   throw new DiscoveryError(
     'no_resource_metadata',
     `found no protected resource metadata for ${serverUrl}: ${attempts.join('; ')}. The server must publish it (RFC 9728) for OAuth login to work`,
-    { cause },
+    { cause, notPublished: absent },
   )
 }
