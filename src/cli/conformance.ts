@@ -4,12 +4,14 @@
  * MCP_CONFORMANCE_SCENARIO and MCP_CONFORMANCE_CONTEXT, logs in headless with the same
  * connection code as `login`, `tools` and `call`, from an empty token store in a temporary
  * directory (deleted at exit), then initialize → tools/list → tools/call. Exit 0 on success.
+ * The extension scenarios' context (client secret or private key, IdP ID token) selects a
+ * non-interactive grant instead of the login; those values come only from the environment.
  * Never prints a token: only what the scenario did and, on failure, why.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { PreRegisteredClient } from '../auth/client/index.js'
+import type { MachineGrant, PreRegisteredClient } from '../auth/client/index.js'
 import { openTokenStore } from '../auth/client/store/index.js'
 import { connectClient } from './client/connection.js'
 import { CliError, EXIT } from './exit-codes.js'
@@ -38,6 +40,47 @@ function readContext(raw: string | undefined): ScenarioContext {
   throw new CliError('MCP_CONFORMANCE_CONTEXT is not a JSON object', EXIT.usage)
 }
 
+const text = (value: unknown): value is string => typeof value === 'string' && value !== ''
+
+/**
+ * The extension scenarios' non-interactive grants: cross-app access when the context names an
+ * IdP (`idp_*`), client_credentials with a private key (`private_key_pem` +
+ * `signing_algorithm`) or, in a client-credentials scenario, with `client_secret`.
+ */
+export function grantFrom(scenario: string, context: ScenarioContext): MachineGrant | undefined {
+  const clientId = context.client_id
+  if (!text(clientId)) return undefined
+  const { client_secret: secret } = context
+  if (
+    text(context.idp_token_endpoint) &&
+    text(context.idp_id_token) &&
+    text(context.idp_client_id) &&
+    text(secret)
+  ) {
+    return {
+      type: 'cross_app_access',
+      idpTokenEndpoint: context.idp_token_endpoint,
+      idpClientId: context.idp_client_id,
+      ...(text(context.idp_client_secret) ? { idpClientSecret: context.idp_client_secret } : {}),
+      idToken: context.idp_id_token,
+      clientId,
+      clientSecret: secret,
+    }
+  }
+  if (text(context.private_key_pem)) {
+    const algorithm = text(context.signing_algorithm) ? context.signing_algorithm : 'ES256'
+    return {
+      type: 'client_credentials',
+      clientId,
+      privateKey: { privateKeyPem: context.private_key_pem, algorithm },
+    }
+  }
+  if (scenario.startsWith('auth/client-credentials') && text(secret)) {
+    return { type: 'client_credentials', clientId, clientSecret: secret }
+  }
+  return undefined
+}
+
 function preRegisteredFrom(context: ScenarioContext): PreRegisteredClient | undefined {
   if (typeof context.client_id !== 'string') return undefined
   return {
@@ -58,7 +101,8 @@ export async function conformance(argv: string[], env: CliEnv): Promise<number> 
   const dir = await mkdtemp(join(tmpdir(), 'mcp-pa-conformance-'))
   try {
     const store = await openTokenStore({ dir, preferKeychain: false })
-    const preRegistered = preRegisteredFrom(context)
+    const grant = grantFrom(scenario, context)
+    const preRegistered = grant === undefined ? preRegisteredFrom(context) : undefined
     const { client, close } = await connectClient({
       serverUrl,
       store,
@@ -68,6 +112,7 @@ export async function conformance(argv: string[], env: CliEnv): Promise<number> 
       versionNegotiation: 'auto',
       clientMetadataUrl: CONFORMANCE_CLIENT_METADATA_URL,
       ...(preRegistered === undefined ? {} : { preRegistered }),
+      ...(grant === undefined ? {} : { grant }),
     })
     try {
       const { tools } = await client.listTools()

@@ -62,26 +62,9 @@ const STABLE_SCENARIOS = [
   'auth/cross-app-access-complete-flow',
 ]
 
-const BACKCOMPAT_METADATA =
-  'the mock serves the AS metadata at the MCP origin with issuer "<origin>/oauth": mcp-pa requires ' +
-  'protected resource metadata (RFC 9728) and an issuer identical to the metadata URL it was ' +
-  'derived from (RFC 8414 §3.3, ASD-5); the 2025-03-26 "server origin is the AS" fallback is not implemented'
-const BACKCOMPAT_ENDPOINTS =
-  'no resource metadata and no AS metadata: the 2025-03-26 default-endpoint guess (/authorize, ' +
-  '/token, /register) is not made, it would skip the S256 check (PKCE-3)'
-const MACHINE_GRANTS =
-  'machine-to-machine extension grant (client_credentials / private_key_jwt / RFC 8693 + ' +
-  'ID-JAG): the CLI is an interactive authorization-code client and implements none of them'
-
 /** Scenario → why it does not pass. Each must fail; a passing one fails the test. */
 const EXPECTED_FAILURES: Record<string, Record<string, string>> = {
-  [STABLE]: {
-    'auth/2025-03-26-oauth-metadata-backcompat': BACKCOMPAT_METADATA,
-    'auth/2025-03-26-oauth-endpoint-fallback': BACKCOMPAT_ENDPOINTS,
-    'auth/client-credentials-jwt': MACHINE_GRANTS,
-    'auth/client-credentials-basic': MACHINE_GRANTS,
-    'auth/cross-app-access-complete-flow': MACHINE_GRANTS,
-  },
+  [STABLE]: {},
   [PRE_RELEASE]: {},
 }
 

@@ -71,3 +71,26 @@ export type { RevocationOutcome, RevocationResult } from './tokens-revoke.js'
 /** Step-up on 403 insufficient_scope: scope union and per-operation attempt counts (STEP-1..3). */
 export { createStepUpTracker, insufficientScope, unionScopes } from './step-up.js'
 export type { StepUpDecision, StepUpTracker } from './step-up.js'
+/**
+ * Tokens without a user: the client_credentials grant (client_secret_basic/post or
+ * private_key_jwt) and cross-app access (RFC 8693 ID-JAG exchange, then the RFC 7523 grant).
+ * @see RFC 6749 §4.4
+ * @see RFC 7523 §2.1, §2.2
+ * @see RFC 8693 §2
+ */
+export { grantTypeOf, obtainGrantToken } from './client-credentials-grant.js'
+export type {
+  GrantTokenOptions,
+  GrantTokenResult,
+  MachineGrant,
+} from './client-credentials-grant.js'
+export { requestClientCredentialsToken } from './client-credentials.js'
+export type { ClientCredentials, GrantContext } from './client-credentials.js'
+export { requestCrossAppAccessToken, requestIdJag } from './cross-app-access.js'
+export type { CrossAppAccess } from './cross-app-access.js'
+export {
+  CLIENT_ASSERTION_ALGORITHMS,
+  isClientAssertionAlgorithm,
+  signClientAssertion,
+} from './client-assertion.js'
+export type { ClientAssertionAlgorithm, ClientAssertionKey } from './client-assertion.js'

@@ -9,6 +9,7 @@
  *   when the refresh is impossible (`login_required`);
  * - 403 `insufficient_scope`: step-up with the union of scopes, at most `maxAuthorizations`
  *   authorizations per operation (STEP-1..3).
+ * With `options.grant` a "login" is that non-interactive grant (client-credentials-grant.ts).
  * The request body is buffered so that it can be sent again. Logins are serialised: concurrent
  * requests that hit the same 401 wait for one login and then reuse its token.
  */
@@ -17,8 +18,10 @@ import {
   createStepUpTracker,
   discover,
   getValidToken,
+  grantTypeOf,
   insufficientScope,
   login,
+  obtainGrantToken,
   policyForServer,
 } from '../../auth/client/index.js'
 import type { DiscoveryResult } from '../../auth/client/index.js'
@@ -77,9 +80,11 @@ export function authorizedFetch(options: ConnectionOptions): typeof fetch {
 
   async function ensureDiscovery(wwwAuthenticate?: string | null): Promise<DiscoveryResult> {
     if (discovery !== undefined) return discovery
+    const grantType = grantTypeOf(options.grant)
     const found = await discover(server, {
       ...options.fetchOptions,
       ...(wwwAuthenticate ? { wwwAuthenticate } : {}),
+      ...(grantType === undefined ? {} : { grantType }),
     })
     discovery = found
     const next = { issuer: found.authorizationServer.issuer, resource: found.resource }
@@ -101,6 +106,19 @@ export function authorizedFetch(options: ConnectionOptions): typeof fetch {
   }
 
   async function logIn(found: DiscoveryResult, why: string, scopes?: string[]) {
+    if (options.grant !== undefined) {
+      const result = await obtainGrantToken({
+        discovery: found,
+        store: options.store,
+        policy,
+        grant: options.grant,
+        ...(scopes === undefined ? {} : { scopes }),
+        ...(options.now === undefined ? {} : { now: options.now }),
+      })
+      credentials = result.credentials
+      requested = result.scopes
+      return
+    }
     if (options.mode === 'never') {
       throw new ConnectionError('login_required', `${why}; ${loginHint}`)
     }
@@ -169,7 +187,7 @@ export function authorizedFetch(options: ConnectionOptions): typeof fetch {
         throw new ConnectionError('insufficient_scope', `${server}: ${decision.reason}`)
       }
       const scopes = decision.scopes.join(' ')
-      if (options.mode === 'never') {
+      if (options.mode === 'never' && options.grant === undefined) {
         throw new ConnectionError(
           'insufficient_scope',
           `${server} needs more permissions (scopes: ${scopes}) for ${operation}; ${loginHint}`,

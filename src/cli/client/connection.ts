@@ -9,7 +9,9 @@ import {
   AuthorizationError,
   discover,
   getValidToken,
+  grantTypeOf,
   login,
+  obtainGrantToken,
   policyForServer,
 } from '../../auth/client/index.js'
 import type { DiscoveryResult, LoginResult } from '../../auth/client/index.js'
@@ -62,7 +64,11 @@ export async function ensureLogin(
   options: ConnectionOptions & { scopes?: string[]; force?: boolean },
 ): Promise<EnsureLoginResult> {
   const policy = policyForServer(options.serverUrl, options.fetchOptions)
-  const discovery = await discover(options.serverUrl, options.fetchOptions)
+  const grantType = grantTypeOf(options.grant)
+  const discovery = await discover(options.serverUrl, {
+    ...options.fetchOptions,
+    ...(grantType === undefined ? {} : { grantType }),
+  })
   const { issuer } = discovery.authorizationServer
   const key = { issuer, resource: discovery.resource }
   if (options.force !== true && options.scopes === undefined) {
@@ -82,6 +88,24 @@ export async function ensureLogin(
     } catch (error) {
       if (!(error instanceof AuthorizationError) || error.code !== 'login_required') throw error
     }
+  }
+  if (options.grant !== undefined) {
+    const result = await obtainGrantToken({
+      discovery,
+      store: options.store,
+      policy,
+      grant: options.grant,
+      ...(options.scopes === undefined ? {} : { scopes: options.scopes }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    })
+    const client = {
+      issuer,
+      client_id: options.grant.clientId,
+      method: 'pre_registered' as const,
+      redirect_uris: [],
+      registered_at: Math.floor(options.now?.() ?? Date.now() / 1000),
+    }
+    return { ...result, client, discovery, reused: false }
   }
   if (options.mode === 'never') {
     throw new ConnectionError(

@@ -2,7 +2,11 @@
  * What a connection to an OAuth-protected MCP server needs (issue 5): the server, the token
  * store, how a login may happen, and where user-facing lines go.
  */
-import type { ClientFetchOptions, PreRegisteredClient } from '../../auth/client/index.js'
+import type {
+  ClientFetchOptions,
+  MachineGrant,
+  PreRegisteredClient,
+} from '../../auth/client/index.js'
 import type { TokenStore } from '../../auth/client/store/index.js'
 
 /** `never`: no login at all; a missing or refused token fails with "run mcp-pa login <url>". */
@@ -17,6 +21,11 @@ export interface ConnectionOptions {
   /** Timeouts, `dangerouslyAllowHttp` … for the OAuth requests (src/auth/client url-policy). */
   fetchOptions?: ClientFetchOptions
   preRegistered?: PreRegisteredClient
+  /**
+   * A non-interactive grant (client_credentials, cross-app access) used instead of a login
+   * whatever `mode` says; discovery and its checks still come first.
+   */
+  grant?: MachineGrant
   /** The client ID metadata document URL; `false` turns CIMD off. */
   clientMetadataUrl?: string | false
   /** Authorizations per operation, the first included (step-up limit, STEP-3); default 3. */
