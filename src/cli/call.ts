@@ -3,6 +3,7 @@ import type { CallToolResult } from '@modelcontextprotocol/client'
 import { parseFlags } from './args.js'
 import { NETWORK_FLAGS, serverUrlArgument } from './client/options.js'
 import { withClient } from './client/session.js'
+import { callTool } from './client/tool-call.js'
 import { CliError, EXIT } from './exit-codes.js'
 import { HELP } from './help.js'
 import type { CliEnv } from './load.js'
@@ -98,9 +99,7 @@ export async function callCommand(argv: string[], env: CliEnv): Promise<number> 
     )
   }
   const args = await readArguments(values)
-  const result = (await withClient(serverUrl, values, env, (client) =>
-    client.callTool({ name: tool, arguments: args }),
-  )) as CallToolResult
+  const result = await withClient(serverUrl, values, env, (client) => callTool(client, tool, args))
   if (values.json) {
     console.log(JSON.stringify(result, null, 2))
     return result.isError === true ? EXIT.failure : EXIT.ok

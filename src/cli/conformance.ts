@@ -3,7 +3,8 @@
  * suite drives it (issue 5, item 6; ../shared/spec/conformance.md §3). It reads
  * MCP_CONFORMANCE_SCENARIO and MCP_CONFORMANCE_CONTEXT, logs in headless with the same
  * connection code as `login`, `tools` and `call`, from an empty token store in a temporary
- * directory (deleted at exit), then initialize → tools/list → tools/call. Exit 0 on success.
+ * directory (deleted at exit), then initialize → tools/list → the scenario's tools/calls
+ * (conformance-scenarios.ts). Exit 0 on success.
  * The extension scenarios' context (client secret or private key, IdP ID token) selects a
  * non-interactive grant instead of the login; those values come only from the environment.
  * Never prints a token: only what the scenario did and, on failure, why.
@@ -14,6 +15,9 @@ import { join } from 'node:path'
 import type { MachineGrant, PreRegisteredClient } from '../auth/client/index.js'
 import { openTokenStore } from '../auth/client/store/index.js'
 import { connectClient } from './client/connection.js'
+import { acceptWithDefaults } from './client/elicitation.js'
+import { callTool } from './client/tool-call.js'
+import { scenarioPlan, type PlannedCall } from './conformance-scenarios.js'
 import { CliError, EXIT } from './exit-codes.js'
 import type { CliEnv } from './load.js'
 
@@ -111,16 +115,28 @@ export async function conformance(argv: string[], env: CliEnv): Promise<number> 
       // The 0.2 line's mock servers speak 2026-07-28; the 0.1 ones answer the probe as legacy.
       versionNegotiation: 'auto',
       clientMetadataUrl: CONFORMANCE_CLIENT_METADATA_URL,
+      // Headless: a form elicitation is accepted with its defaults (also MRTR rounds, SEP-2322).
+      elicitation: acceptWithDefaults,
       ...(preRegistered === undefined ? {} : { preRegistered }),
       ...(grant === undefined ? {} : { grant }),
     })
     try {
       const { tools } = await client.listTools()
       print(`tools/list: ${tools.map((t) => t.name).join(', ') || '(none)'}`)
-      const tool = tools.find((t) => t.name === 'test-tool') ?? tools[0]
-      if (tool !== undefined) {
-        const result = await client.callTool({ name: tool.name, arguments: {} })
-        print(`tools/call ${tool.name}: ${result.isError === true ? 'error result' : 'ok'}`)
+      const plan = scenarioPlan(scenario, tools, context)
+      const run = async ({ name, arguments: args }: PlannedCall) => {
+        const definition = tools.find((t) => t.name === name)
+        const result = await callTool(client, name, args, definition)
+        print(`tools/call ${name}: ${result.isError === true ? 'error result' : 'ok'}`)
+      }
+      if (plan.parallel) {
+        // Every call finishes before the connection closes; the first failure is reported.
+        const failed = (await Promise.allSettled(plan.calls.map(run))).find(
+          (outcome) => outcome.status === 'rejected',
+        )
+        if (failed !== undefined) throw failed.reason
+      } else {
+        for (const call of plan.calls) await run(call)
       }
     } finally {
       await close()

@@ -14,8 +14,10 @@ import { beforeAll, describe, expect, it, type TestContext } from 'vitest'
  *
  * - the pinned stable release (0.1.16): every scenario of its `auth`, `backcompat`, `draft` and
  *   `extensions` client suites;
- * - the pinned 0.2 pre-release (0.2.0-alpha.12): its auth scenarios of spec version 2026-07-28
- *   (issuer checks, AS migration, …).
+ * - the pinned 0.2 pre-release (0.2.0-alpha.12): every client scenario tagged with spec version
+ *   2026-07-28 — auth (issuer checks, AS migration, …) and the others (tools_call, request
+ *   metadata, standard and SEP-2243 custom headers, SEP-2322 request state, JSON Schema 2020-12),
+ *   whose per-scenario tool calls are src/cli/conformance-scenarios.ts.
  *
  * Scenarios that do not pass are listed in EXPECTED_FAILURES with the reason; the test fails when
  * one of them starts passing, so the list stays honest. In CI (CI=true) a suite that cannot be
@@ -65,7 +67,14 @@ const STABLE_SCENARIOS = [
 /** Scenario → why it does not pass. Each must fail; a passing one fails the test. */
 const EXPECTED_FAILURES: Record<string, Record<string, string>> = {
   [STABLE]: {},
-  [PRE_RELEASE]: {},
+  [PRE_RELEASE]: {
+    'sep-2322-client-request-state':
+      'its five MRTR checks pass (requestState echoed on a new id, omitted when absent, isolated; ' +
+      'no retry of a result without resultType), but @modelcontextprotocol/client 2.4.0 rejects ' +
+      'that 2026-07-28 tools/call result lacking resultType (SdkError InvalidResult, ' +
+      '"missing-resultType": the absent-means-complete bridge is for earlier revisions only), ' +
+      'so the call fails and the client exits 1 where the scenario wants it to treat it as complete',
+  },
 }
 
 interface Check {
@@ -177,9 +186,7 @@ describe.skipIf(OFF)('MCP conformance suite, client side: mcp-pa conformance <ur
     [
       PRE_RELEASE,
       async () =>
-        (await listed(PRE_RELEASE))
-          .filter((s) => s.name.startsWith('auth/') && s.tags.includes('2026-07-28'))
-          .map((s) => s.name),
+        (await listed(PRE_RELEASE)).filter((s) => s.tags.includes('2026-07-28')).map((s) => s.name),
     ],
   ]
 

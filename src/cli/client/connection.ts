@@ -17,6 +17,7 @@ import {
 import type { DiscoveryResult, LoginResult } from '../../auth/client/index.js'
 import { VERSION } from '../version.js'
 import { authorizedFetch } from './authorized-fetch.js'
+import type { ElicitationHandler } from './elicitation.js'
 import { ConnectionError } from './types.js'
 import type { ConnectionOptions } from './types.js'
 
@@ -39,12 +40,23 @@ export async function connectClient(
      * `server/discover` first and speak 2026-07-28 to a server that offers it.
      */
     versionNegotiation?: 'legacy' | 'auto'
+    /**
+     * Answers `elicitation/create` (form mode; the capability is declared only with it): the
+     * 2025 server→client request, and on 2026-07-28 the input requests of an `input_required`
+     * result, which the SDK fulfils with it and retries with `requestState` echoed (SEP-2322).
+     */
+    elicitation?: ElicitationHandler
   },
 ): Promise<ConnectedClient> {
   const fetch = authorizedFetch(options)
+  const { elicitation } = options
   const client = new Client(options.clientInfo ?? { name: 'mcp-pa', version: VERSION }, {
     versionNegotiation: { mode: options.versionNegotiation ?? 'legacy' },
+    ...(elicitation === undefined ? {} : { capabilities: { elicitation: { form: {} } } }),
   })
+  if (elicitation !== undefined) {
+    client.setRequestHandler('elicitation/create', (request) => elicitation(request.params))
+  }
   const transport = new StreamableHTTPClientTransport(new URL(options.serverUrl), { fetch })
   await client.connect(transport)
   return { client, close: () => client.close() }
