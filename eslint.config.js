@@ -73,6 +73,12 @@ const zones = [
     message: 'the guard never imports the server, storage or tools (DESIGN §4)',
   },
   {
+    target: './src/auth/server',
+    from: './src',
+    except: ['./auth/server', './storage/ports.ts', './auth/protocol', './audit', './config'],
+    message: 'auth/server imports only storage ports, auth/protocol, audit and config (DESIGN §4)',
+  },
+  {
     target: './src/auth/client',
     from: './src',
     except: ['./auth/client', './auth/protocol'],

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Storage } from './ports.js'
+import { artifactContract } from './contract/artifacts.js'
 import type { ContractContext, ContractOptions } from './contract/context.js'
 import { isolationContract } from './contract/isolation.js'
 import { lifecycleContract } from './contract/lifecycle.js'
@@ -62,6 +63,7 @@ export function storageContract(
     taskContract(context)
     taskListContract(context)
     isolationContract(context)
+    artifactContract(context)
     lifecycleContract(context)
   })
 }

@@ -85,10 +85,119 @@ export interface Storage {
   readonly memories: MemoryStore
   readonly tasks: TaskStore
   readonly users: UserStore
+  /** The OAuth authorization server's artifacts (ADR 0005); not per user. */
+  readonly artifacts: ArtifactStore
   readonly capabilities: StorageCapabilities
   /** Where the data lives, for humans (a file path, or a connection string without password). */
   readonly location: string
   /** Resolves when the backend answers a trivial query. */
   ping(): Promise<void>
   close(): Promise<void>
+}
+
+/**
+ * The kinds of artifact the OAuth authorization server keeps (oidc-provider's model names).
+ * `PreAuthorizedCode` is oidc-provider's OpenID4VCI model; it is listed so an adapter never
+ * meets a model the store refuses.
+ */
+export const ARTIFACT_MODELS = [
+  'Session',
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'ClientCredentials',
+  'Client',
+  'InitialAccessToken',
+  'RegistrationAccessToken',
+  'Interaction',
+  'ReplayDetection',
+  'PushedAuthorizationRequest',
+  'Grant',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+] as const
+export type ArtifactModel = (typeof ARTIFACT_MODELS)[number]
+
+/**
+ * Models whose artifacts belong to a grant (their payload's `grantId` is indexed), exactly the
+ * ones oidc-provider revokes by grant.
+ */
+export const GRANT_BOUND_MODELS: ReadonlySet<ArtifactModel> = new Set<ArtifactModel>([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+])
+
+/**
+ * Models whose id is a bearer secret (a token or code value): for these the payload's `jti`
+ * (the id again) is never stored either, and comes back only from `find` with the presented id.
+ * The other models keep `jti` in the payload: a session found by its `uid` must come back with
+ * its id. So `findByUserCode` of a `DeviceCode` returns no `jti` (the device flow is not enabled;
+ * ADR 0005).
+ */
+export const SECRET_ID_MODELS: ReadonlySet<ArtifactModel> = new Set<ArtifactModel>([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'ClientCredentials',
+  'DeviceCode',
+  'RegistrationAccessToken',
+  'InitialAccessToken',
+])
+
+/** An artifact's payload: a JSON object (oidc-provider's model payload). */
+export type ArtifactPayload = Record<string, unknown>
+
+export interface StoredArtifact {
+  /** The payload as upserted; for `SECRET_ID_MODELS`, `jti` is the presented id (not stored). */
+  payload: ArtifactPayload
+  /** When it expires (epoch ms), or undefined for artifacts that never do. */
+  expiresAt: number | undefined
+  /** When it was first consumed (epoch ms), or undefined while it has not been. */
+  consumedAt: number | undefined
+}
+
+/** What `consume` did: the first consumption, a repeat, or nothing (unknown or expired id). */
+export type ConsumeResult = 'consumed' | 'already_consumed' | 'not_found'
+
+/**
+ * The OAuth authorization server's own artifacts (tokens, codes, sessions, grants, clients…),
+ * keyed by (model, id). Not per user: a token is looked up before anyone knows whose it is
+ * (ADR 0005), so only the authorization server's code path may hold this store.
+ *
+ * - Ids, `uid`s and user codes are keyed only by SHA-256 hashes; every lookup hashes what is
+ *   presented. For `SECRET_ID_MODELS` the payload's `jti` (the id again) is dropped before
+ *   storing and restored by `find`, so their raw ids are nowhere in the database.
+ * - Expired artifacts are never returned, consumed or not; `sweepExpired` deletes them.
+ * - `consume` is atomic: of any number of concurrent calls, exactly one gets `consumed`.
+ */
+export interface ArtifactStore {
+  /**
+   * Inserts or replaces the artifact. `expiresInSeconds` undefined = never expires. A
+   * consumed artifact stays consumed when replaced (single use is never undone).
+   */
+  upsert(
+    model: ArtifactModel,
+    id: string,
+    payload: ArtifactPayload,
+    expiresInSeconds?: number,
+  ): Promise<void>
+  find(model: ArtifactModel, id: string): Promise<StoredArtifact | undefined>
+  /** The artifact whose payload `uid` is this one (sessions); the newest when several are. */
+  findByUid(model: ArtifactModel, uid: string): Promise<StoredArtifact | undefined>
+  /** The artifact whose payload `userCode` is this one (device codes). */
+  findByUserCode(model: ArtifactModel, userCode: string): Promise<StoredArtifact | undefined>
+  consume(model: ArtifactModel, id: string): Promise<ConsumeResult>
+  destroy(model: ArtifactModel, id: string): Promise<void>
+  /**
+   * Deletes every grant-bound artifact of the grant (of one model when given, as oidc-provider
+   * asks model by model); returns how many. The `Grant` artifact itself is destroyed by id.
+   */
+  revokeByGrantId(grantId: string, model?: ArtifactModel): Promise<number>
+  /** Deletes up to `limit` artifacts expired at `now`; returns how many. */
+  sweepExpired(now: Date, limit: number): Promise<number>
 }

@@ -23,6 +23,11 @@ export interface ContractContext {
 export interface ContractOptions {
   /** Data survives close() and a new open() (files, servers; not `:memory:`). */
   persistent?: boolean
+  /**
+   * Every row of `oauth_artifacts` as the database holds it, read beside the storage (not
+   * through it), to prove that secret ids are stored only as hashes. Skipped when absent.
+   */
+  rawArtifactRows?: () => Promise<unknown[]>
 }
 
 export const sleep = (ms: number): Promise<void> =>

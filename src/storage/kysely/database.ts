@@ -47,11 +47,31 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp
 }
 
+/**
+ * Epoch milliseconds: INTEGER in SQLite, bigint in PostgreSQL (which node-postgres hands back
+ * as a string, so readers go through `Number`).
+ */
+export type EpochMillis = ColumnType<number | string, number, number>
+export type NullableEpochMillis = ColumnType<number | string | null, number | null, number | null>
+
+/** The OAuth authorization server's artifacts (ADR 0005): hashed keys, JSON payloads. */
+export interface OauthArtifactsTable {
+  model: string
+  id_hash: string
+  uid_hash: string | null
+  user_code_hash: string | null
+  grant_id: string | null
+  payload: string
+  expires_at: NullableEpochMillis
+  consumed_at: NullableEpochMillis
+}
+
 export interface Database {
   users: UsersTable
   memories: MemoriesTable
   tasks: TasksTable
   schema_migrations: SchemaMigrationsTable
+  oauth_artifacts: OauthArtifactsTable
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/index.js'
 import type { Storage, StorageCapabilities } from '../ports.js'
 import type { Database } from './database.js'
 import type { SqlDialect, UserScope } from './dialect.js'
+import { createArtifactStore } from './artifact-store.js'
 import { createMemoryStore } from './memory-store.js'
 import { createTaskStore } from './task-store.js'
 import { createUserStore } from './user-store.js'
@@ -52,6 +53,7 @@ export function assembleStorage(parts: StorageParts): Storage {
     memories: createMemoryStore(asUser, dialect, isoNow),
     tasks: createTaskStore(asUser, dialect, isoNow),
     users: createUserStore(db, isoNow),
+    artifacts: createArtifactStore(db, () => Date.now()),
     capabilities: Object.freeze({ ...parts.capabilities }),
     location: parts.location,
     async ping() {

@@ -113,4 +113,30 @@ CREATE POLICY tasks_owner ON tasks
   WITH CHECK (user_id = nullif(current_setting('mcp_pa.user_id', true), ''));
 ${EMBEDDINGS_ROW_SECURITY}`,
   },
+  {
+    // The authorization server's artifacts (ADR 0005): outside row-level security on purpose.
+    // They belong to no user until a token is looked up, only the authorization server's code
+    // path holds the store, and the per-user role (row-security.ts) gets no privilege on it.
+    // Keys are SHA-256 hashes (base64url) of the id, uid and user code; times epoch ms.
+    version: 3,
+    name: 'oauth artifacts',
+    sql: `
+CREATE TABLE oauth_artifacts (
+  model text NOT NULL,
+  id_hash text NOT NULL,
+  uid_hash text,
+  user_code_hash text,
+  grant_id text,
+  payload text NOT NULL,
+  expires_at bigint,
+  consumed_at bigint,
+  PRIMARY KEY (model, id_hash)
+);
+CREATE INDEX oauth_artifacts_uid ON oauth_artifacts (model, uid_hash) WHERE uid_hash IS NOT NULL;
+CREATE INDEX oauth_artifacts_user_code ON oauth_artifacts (model, user_code_hash)
+  WHERE user_code_hash IS NOT NULL;
+CREATE INDEX oauth_artifacts_grant ON oauth_artifacts (grant_id, model) WHERE grant_id IS NOT NULL;
+CREATE INDEX oauth_artifacts_expiry ON oauth_artifacts (expires_at) WHERE expires_at IS NOT NULL;
+`,
+  },
 ]

@@ -40,7 +40,13 @@ if (unreachable !== undefined) {
     }),
   )
 
-  storageContract('postgresql', () => open(), { persistent: true })
+  storageContract('postgresql', () => open(), {
+    persistent: true,
+    rawArtifactRows: () =>
+      admin(
+        async (client) => (await client.query(`SELECT * FROM "${schema}".oauth_artifacts`)).rows,
+      ),
+  })
   storageContract('postgresql, vector search asked for without pgvector', () =>
     open({ vectorSearch: true }),
   )

@@ -97,6 +97,7 @@ if (down !== undefined) {
       await withParts(connect, schema, vi.fn(), async () => {})
       expect(await policies(schema)).toEqual([
         { table: 'memories', rls: true, forced: true },
+        { table: 'oauth_artifacts', rls: false, forced: false },
         { table: 'schema_migrations', rls: false, forced: false },
         { table: 'tasks', rls: true, forced: true },
         { table: 'users', rls: false, forced: false },
@@ -113,6 +114,10 @@ if (down !== undefined) {
         // The role reads no table but the per-user ones: not `users`, and it changes no schema.
         await expect(
           parts.asUser(user.id, (db) => sql`select * from users`.execute(db)),
+        ).rejects.toThrow(/permission denied/)
+        // Nor the authorization server's artifacts, which are outside row-level security (ADR 0005).
+        await expect(
+          parts.asUser(user.id, (db) => sql`select * from oauth_artifacts`.execute(db)),
         ).rejects.toThrow(/permission denied/)
         await expect(
           parts.asUser(user.id, (db) =>

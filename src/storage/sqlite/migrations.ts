@@ -117,4 +117,28 @@ CREATE TRIGGER tasks_after_update_tags AFTER UPDATE OF tags ON tasks BEGIN
 END;
 `,
   },
+  {
+    // The authorization server's artifacts (ADR 0005). Keys are SHA-256 hashes (base64url) of
+    // the id, uid and user code; times are epoch milliseconds; the payload is JSON text.
+    version: 2,
+    name: 'oauth artifacts',
+    sql: `
+CREATE TABLE oauth_artifacts (
+  model TEXT NOT NULL,
+  id_hash TEXT NOT NULL,
+  uid_hash TEXT,
+  user_code_hash TEXT,
+  grant_id TEXT,
+  payload TEXT NOT NULL CHECK (json_valid(payload) AND json_type(payload) = 'object'),
+  expires_at INTEGER,
+  consumed_at INTEGER,
+  PRIMARY KEY (model, id_hash)
+) WITHOUT ROWID;
+CREATE INDEX oauth_artifacts_uid ON oauth_artifacts (model, uid_hash) WHERE uid_hash IS NOT NULL;
+CREATE INDEX oauth_artifacts_user_code ON oauth_artifacts (model, user_code_hash)
+  WHERE user_code_hash IS NOT NULL;
+CREATE INDEX oauth_artifacts_grant ON oauth_artifacts (grant_id, model) WHERE grant_id IS NOT NULL;
+CREATE INDEX oauth_artifacts_expiry ON oauth_artifacts (expires_at) WHERE expires_at IS NOT NULL;
+`,
+  },
 ]

@@ -5,6 +5,7 @@ import { loadSqliteDriver } from './driver.js'
 import { Kysely, SqliteDialect } from 'kysely'
 import { afterAll, describe, expect, it } from 'vitest'
 import { newMemory } from '../../domain/index.js'
+import { latestVersion } from '../kysely/index.js'
 import type { Database } from '../kysely/index.js'
 import { migrateSqlite } from './migrate.js'
 import { SQLITE_MIGRATIONS } from './migrations.js'
@@ -121,13 +122,19 @@ describe('openSqliteStorage: migrations', () => {
     const db = new BetterSqlite3(':memory:')
     const broken = [
       ...SQLITE_MIGRATIONS,
-      { version: 2, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;' },
+      {
+        version: latestVersion(SQLITE_MIGRATIONS) + 1,
+        name: 'broken',
+        sql: 'CREATE TABLE half (x); SELECT * FROM missing_table;',
+      },
     ]
     expect(() => migrateSqlite(db, broken)).toThrow(/missing_table/)
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(
       0,
     )
-    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(1)
+    expect(db.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(
+      latestVersion(SQLITE_MIGRATIONS),
+    )
     db.close()
   })
 })
