@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Storage } from './ports.js'
 import { artifactContract } from './contract/artifacts.js'
 import type { ContractContext, ContractOptions } from './contract/context.js'
+import { signingKeyContract } from './contract/signing-keys.js'
 import { isolationContract } from './contract/isolation.js'
 import { lifecycleContract } from './contract/lifecycle.js'
 import { memoryListContract } from './contract/memory-list.js'
@@ -64,6 +65,7 @@ export function storageContract(
     taskListContract(context)
     isolationContract(context)
     artifactContract(context)
+    signingKeyContract(context)
     lifecycleContract(context)
   })
 }

@@ -7,11 +7,21 @@ export type {
   ConsumeResult,
   MemoryStore,
   QueryEmbedding,
+  SigningKeyAlg,
+  SigningKeyState,
+  SigningKeyStore,
   Storage,
   StorageCapabilities,
   StoredEmbedding,
   TaskStore,
   StoredArtifact,
+  StoredSigningKey,
   UserStore,
 } from './ports.js'
-export { ARTIFACT_MODELS, GRANT_BOUND_MODELS, SECRET_ID_MODELS } from './ports.js'
+export {
+  ARTIFACT_MODELS,
+  GRANT_BOUND_MODELS,
+  SECRET_ID_MODELS,
+  SIGNING_KEY_ALGS,
+  SIGNING_KEY_STATES,
+} from './ports.js'

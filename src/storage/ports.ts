@@ -87,6 +87,8 @@ export interface Storage {
   readonly users: UserStore
   /** The OAuth authorization server's artifacts (ADR 0005); not per user. */
   readonly artifacts: ArtifactStore
+  /** The OAuth authorization server's signing keys (ADR 0006); not per user. */
+  readonly signingKeys: SigningKeyStore
   readonly capabilities: StorageCapabilities
   /** Where the data lives, for humans (a file path, or a connection string without password). */
   readonly location: string
@@ -200,4 +202,59 @@ export interface ArtifactStore {
   revokeByGrantId(grantId: string, model?: ArtifactModel): Promise<number>
   /** Deletes up to `limit` artifacts expired at `now`; returns how many. */
   sweepExpired(now: Date, limit: number): Promise<number>
+}
+
+/** The JWS algorithms the authorization server signs with. */
+export const SIGNING_KEY_ALGS = ['ES256', 'EdDSA'] as const
+export type SigningKeyAlg = (typeof SIGNING_KEY_ALGS)[number]
+
+/**
+ * A signing key's life: `active` signs (at most one at a time), `retiring` no longer signs but
+ * is still published so the tokens it signed verify until `retireAfter`, `retired` is neither.
+ */
+export const SIGNING_KEY_STATES = ['active', 'retiring', 'retired'] as const
+export type SigningKeyState = (typeof SIGNING_KEY_STATES)[number]
+
+/** One signing key as stored; times are epoch milliseconds. */
+export interface StoredSigningKey {
+  kid: string
+  alg: SigningKeyAlg
+  state: SigningKeyState
+  /** The public JWK (no private members). */
+  publicJwk: Record<string, unknown>
+  /** The private key, encrypted by the caller (opaque to the store; ADR 0006). */
+  encryptedPrivateKey: string
+  createdAt: number
+  activatedAt: number
+  /** When a retiring key may be retired (its last token has expired). */
+  retireAfter?: number
+  /** When it was retired. */
+  retiredAt?: number
+}
+
+/**
+ * The authorization server's signing keys (ADR 0006). Not per user. At most one key is
+ * `active`, enforced by the database, so two instances starting at once cannot both add one.
+ */
+export interface SigningKeyStore {
+  /**
+   * Inserts the key; `false` (nothing written) when its kid exists or it is `active` while
+   * another key is: the caller re-reads.
+   */
+  insert(key: StoredSigningKey): Promise<boolean>
+  /** Every key: active first, then retiring, then retired; newest first within a state. */
+  list(): Promise<StoredSigningKey[]>
+  get(kid: string): Promise<StoredSigningKey | undefined>
+  /**
+   * Moves a key forward: to `retiring` from `active` (`at` = retireAfter), to `retired` from
+   * `active` or `retiring` (`at` = retiredAt). `false` when the key is missing or not in a state
+   * it can move from. A key never becomes `active` again: new keys are inserted.
+   */
+  setState(kid: string, state: 'retiring' | 'retired', at: number): Promise<boolean>
+  /**
+   * In one transaction: the active key `previousKid` becomes `retiring` with `retireAfter`, and
+   * `key` (active) is inserted. `false`, with nothing changed, when `previousKid` is no longer
+   * the active key or the insert conflicts (another instance rotated first).
+   */
+  rotate(key: StoredSigningKey, previousKid: string, retireAfter: number): Promise<boolean>
 }

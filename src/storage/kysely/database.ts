@@ -66,12 +66,26 @@ export interface OauthArtifactsTable {
   consumed_at: NullableEpochMillis
 }
 
+/** The OAuth authorization server's signing keys (ADR 0006); the private key encrypted. */
+export interface OauthSigningKeysTable {
+  kid: string
+  alg: string
+  state: string
+  public_jwk: string
+  encrypted_private_key: string
+  created_at: EpochMillis
+  activated_at: EpochMillis
+  retire_after: NullableEpochMillis
+  retired_at: NullableEpochMillis
+}
+
 export interface Database {
   users: UsersTable
   memories: MemoriesTable
   tasks: TasksTable
   schema_migrations: SchemaMigrationsTable
   oauth_artifacts: OauthArtifactsTable
+  oauth_signing_keys: OauthSigningKeysTable
 }
 
 export type UserRow = Selectable<UsersTable>

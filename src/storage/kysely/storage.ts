@@ -5,6 +5,7 @@ import type { Storage, StorageCapabilities } from '../ports.js'
 import type { Database } from './database.js'
 import type { SqlDialect, UserScope } from './dialect.js'
 import { createArtifactStore } from './artifact-store.js'
+import { createSigningKeyStore } from './signing-key-store.js'
 import { createMemoryStore } from './memory-store.js'
 import { createTaskStore } from './task-store.js'
 import { createUserStore } from './user-store.js'
@@ -54,6 +55,7 @@ export function assembleStorage(parts: StorageParts): Storage {
     tasks: createTaskStore(asUser, dialect, isoNow),
     users: createUserStore(db, isoNow),
     artifacts: createArtifactStore(db, () => Date.now()),
+    signingKeys: createSigningKeyStore(db),
     capabilities: Object.freeze({ ...parts.capabilities }),
     location: parts.location,
     async ping() {

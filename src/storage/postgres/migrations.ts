@@ -139,4 +139,27 @@ CREATE INDEX oauth_artifacts_grant ON oauth_artifacts (grant_id, model) WHERE gr
 CREATE INDEX oauth_artifacts_expiry ON oauth_artifacts (expires_at) WHERE expires_at IS NOT NULL;
 `,
   },
+  {
+    // The authorization server's signing keys (ADR 0006): outside row-level security like
+    // oauth_artifacts, and the per-user role gets no privilege on it. The private key is
+    // encrypted by the caller with the key-encryption key; at most one active key (partial
+    // unique index), so two instances starting at once cannot both add one. Times epoch ms.
+    version: 4,
+    name: 'oauth signing keys',
+    sql: `
+CREATE TABLE oauth_signing_keys (
+  kid text PRIMARY KEY,
+  alg text NOT NULL CHECK (alg IN ('ES256', 'EdDSA')),
+  state text NOT NULL CHECK (state IN ('active', 'retiring', 'retired')),
+  public_jwk text NOT NULL,
+  encrypted_private_key text NOT NULL,
+  created_at bigint NOT NULL,
+  activated_at bigint NOT NULL,
+  retire_after bigint,
+  retired_at bigint
+);
+CREATE UNIQUE INDEX oauth_signing_keys_one_active ON oauth_signing_keys (state)
+  WHERE state = 'active';
+`,
+  },
 ]

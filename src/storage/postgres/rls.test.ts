@@ -98,6 +98,7 @@ if (down !== undefined) {
       expect(await policies(schema)).toEqual([
         { table: 'memories', rls: true, forced: true },
         { table: 'oauth_artifacts', rls: false, forced: false },
+        { table: 'oauth_signing_keys', rls: false, forced: false },
         { table: 'schema_migrations', rls: false, forced: false },
         { table: 'tasks', rls: true, forced: true },
         { table: 'users', rls: false, forced: false },
@@ -118,6 +119,9 @@ if (down !== undefined) {
         // Nor the authorization server's artifacts, which are outside row-level security (ADR 0005).
         await expect(
           parts.asUser(user.id, (db) => sql`select * from oauth_artifacts`.execute(db)),
+        ).rejects.toThrow(/permission denied/)
+        await expect(
+          parts.asUser(user.id, (db) => sql`select * from oauth_signing_keys`.execute(db)),
         ).rejects.toThrow(/permission denied/)
         await expect(
           parts.asUser(user.id, (db) =>

@@ -141,4 +141,26 @@ CREATE INDEX oauth_artifacts_grant ON oauth_artifacts (grant_id, model) WHERE gr
 CREATE INDEX oauth_artifacts_expiry ON oauth_artifacts (expires_at) WHERE expires_at IS NOT NULL;
 `,
   },
+  {
+    // The authorization server's signing keys (ADR 0006): the private key encrypted by the
+    // caller with the key-encryption key; at most one active key (partial unique index), so two
+    // instances starting at once cannot both add one. Times are epoch milliseconds.
+    version: 3,
+    name: 'oauth signing keys',
+    sql: `
+CREATE TABLE oauth_signing_keys (
+  kid TEXT PRIMARY KEY NOT NULL,
+  alg TEXT NOT NULL CHECK (alg IN ('ES256', 'EdDSA')),
+  state TEXT NOT NULL CHECK (state IN ('active', 'retiring', 'retired')),
+  public_jwk TEXT NOT NULL CHECK (json_valid(public_jwk) AND json_type(public_jwk) = 'object'),
+  encrypted_private_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  activated_at INTEGER NOT NULL,
+  retire_after INTEGER,
+  retired_at INTEGER
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX oauth_signing_keys_one_active ON oauth_signing_keys (state)
+  WHERE state = 'active';
+`,
+  },
 ]
