@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Storage } from './ports.js'
+import { accountContract } from './contract/accounts.js'
 import { artifactContract } from './contract/artifacts.js'
 import type { ContractContext, ContractOptions } from './contract/context.js'
 import { signingKeyContract } from './contract/signing-keys.js'
@@ -66,6 +67,7 @@ export function storageContract(
     isolationContract(context)
     artifactContract(context)
     signingKeyContract(context)
+    accountContract(context)
     lifecycleContract(context)
   })
 }

@@ -1,6 +1,10 @@
 // Ports only: the adapters live in ./sqlite and ./postgres and are imported by the composition
 // root, so that loading tools never loads a database driver (DESIGN §4).
 export type {
+  Account,
+  AccountStore,
+  LoginFailure,
+  NewAccount,
   ArtifactModel,
   ArtifactPayload,
   ArtifactStore,
@@ -20,6 +24,11 @@ export type {
 } from './ports.js'
 export {
   ARTIFACT_MODELS,
+  LOGIN_FAILURES_BEFORE_BACKOFF,
+  MAX_LOGIN_LOCKOUT_MS,
+  MAX_USERNAME_CHARS,
+  loginLockedUntil,
+  normaliseUsername,
   GRANT_BOUND_MODELS,
   SECRET_ID_MODELS,
   SIGNING_KEY_ALGS,

@@ -89,6 +89,8 @@ export interface Storage {
   readonly artifacts: ArtifactStore
   /** The OAuth authorization server's signing keys (ADR 0006); not per user. */
   readonly signingKeys: SigningKeyStore
+  /** The authorization server's local accounts (ADR 0007); not per user. */
+  readonly accounts: AccountStore
   readonly capabilities: StorageCapabilities
   /** Where the data lives, for humans (a file path, or a connection string without password). */
   readonly location: string
@@ -118,6 +120,8 @@ export const ARTIFACT_MODELS = [
   'Grant',
   'BackchannelAuthenticationRequest',
   'PreAuthorizedCode',
+  // Ours, not oidc-provider's: the one-time first-account setup link (ADR 0007).
+  'SetupToken',
 ] as const
 export type ArtifactModel = (typeof ARTIFACT_MODELS)[number]
 
@@ -149,6 +153,7 @@ export const SECRET_ID_MODELS: ReadonlySet<ArtifactModel> = new Set<ArtifactMode
   'DeviceCode',
   'RegistrationAccessToken',
   'InitialAccessToken',
+  'SetupToken',
 ])
 
 /** An artifact's payload: a JSON object (oidc-provider's model payload). */
@@ -257,4 +262,104 @@ export interface SigningKeyStore {
    * the active key or the insert conflicts (another instance rotated first).
    */
   rotate(key: StoredSigningKey, previousKid: string, retireAfter: number): Promise<boolean>
+}
+
+/** The longest username, in characters after normalisation. */
+export const MAX_USERNAME_CHARS = 64
+/** The longest display name, in characters. */
+export const MAX_DISPLAY_NAME_CHARS = 200
+
+/**
+ * A username as stored and compared: NFKC, trimmed, lower-case; 1-64 characters, no control
+ * characters. Throws a `RangeError` saying what is wrong. One function, so the store, the
+ * login path and the CLI cannot disagree on which account a typed name means.
+ */
+export function normaliseUsername(input: string): string {
+  if (typeof input !== 'string') throw new RangeError('a username must be text')
+  const name = input.normalize('NFKC').trim().toLowerCase()
+  if (name.length === 0) throw new RangeError('a username cannot be empty')
+  if ([...name].length > MAX_USERNAME_CHARS) {
+    throw new RangeError(`a username has at most ${MAX_USERNAME_CHARS} characters`)
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u.test(name)) {
+    throw new RangeError('a username cannot contain control characters')
+  }
+  return name
+}
+
+/** Failed logins tolerated before the backoff starts. */
+export const LOGIN_FAILURES_BEFORE_BACKOFF = 5
+/** The longest lockout, in milliseconds (15 minutes). */
+export const MAX_LOGIN_LOCKOUT_MS = 15 * 60 * 1000
+
+/**
+ * When an account with `failures` consecutive failed logins (the latest at `now`) may try
+ * again: undefined below the threshold, then now + 2^(failures-5) s, capped at 15 minutes.
+ */
+export function loginLockedUntil(failures: number, now: number): number | undefined {
+  if (failures < LOGIN_FAILURES_BEFORE_BACKOFF) return undefined
+  const exponent = Math.min(failures - LOGIN_FAILURES_BEFORE_BACKOFF, 30)
+  return now + Math.min(2 ** exponent * 1000, MAX_LOGIN_LOCKOUT_MS)
+}
+
+/**
+ * A local account of the built-in authorization server. `id` is stable and never reused: it is
+ * the `sub` the server issues, so the account's data user is `users` (our issuer, `id`).
+ * Times are epoch milliseconds.
+ */
+export interface Account {
+  id: string
+  /** Normalised (`normaliseUsername`); unique. */
+  username: string
+  displayName?: string
+  /** The PHC string (argon2id); opaque to the store. */
+  passwordHash: string
+  disabled: boolean
+  /** Consecutive failed logins since the last success. */
+  failedAttempts: number
+  /** Set once the failures reach the backoff threshold: no login is tried before it. */
+  lockedUntil?: number
+  lastLoginAt?: number
+  createdAt: number
+  updatedAt: number
+}
+
+export interface NewAccount {
+  /** Normalised by the store (`normaliseUsername`); an invalid one is `invalid_input`. */
+  username: string
+  passwordHash: string
+  displayName?: string
+}
+
+export interface LoginFailure {
+  failures: number
+  lockedUntil?: number
+}
+
+/**
+ * The authorization server's local accounts (ADR 0007), in `oauth_accounts`: outside row-level
+ * security like the other authorization-server tables. Password hashes are made by the caller
+ * (`src/auth/server/passwords.ts`); the store never sees a password.
+ */
+export interface AccountStore {
+  /** `invalid_input` for a bad username or one already taken (after normalisation). */
+  create(account: NewAccount, now?: number): Promise<Account>
+  /** Normalises first; undefined for an unknown or invalid username. */
+  findByUsername(username: string): Promise<Account | undefined>
+  get(id: string): Promise<Account | undefined>
+  /** Every account, by username. */
+  list(): Promise<Account[]>
+  /** `false` when the account does not exist. */
+  setDisabled(id: string, disabled: boolean, now?: number): Promise<boolean>
+  /** Also clears the failures and lockout; `false` when the account does not exist. */
+  setPasswordHash(id: string, passwordHash: string, now?: number): Promise<boolean>
+  /**
+   * Counts one failed login atomically and sets the lockout (`loginLockedUntil`); undefined
+   * when the account does not exist.
+   */
+  recordFailure(id: string, now: number): Promise<LoginFailure | undefined>
+  /** Resets the failures and lockout and records the login time. */
+  recordSuccess(id: string, now: number): Promise<void>
+  count(): Promise<number>
 }

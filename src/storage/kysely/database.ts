@@ -79,6 +79,20 @@ export interface OauthSigningKeysTable {
   retired_at: NullableEpochMillis
 }
 
+/** The authorization server's local accounts (ADR 0007); the password as an argon2id hash. */
+export interface OauthAccountsTable {
+  id: string
+  username: string
+  display_name: string | null
+  password_hash: string
+  disabled_at: NullableEpochMillis
+  failed_attempts: number
+  locked_until: NullableEpochMillis
+  last_login_at: NullableEpochMillis
+  created_at: EpochMillis
+  updated_at: EpochMillis
+}
+
 export interface Database {
   users: UsersTable
   memories: MemoriesTable
@@ -86,6 +100,7 @@ export interface Database {
   schema_migrations: SchemaMigrationsTable
   oauth_artifacts: OauthArtifactsTable
   oauth_signing_keys: OauthSigningKeysTable
+  oauth_accounts: OauthAccountsTable
 }
 
 export type UserRow = Selectable<UsersTable>

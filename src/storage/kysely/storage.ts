@@ -4,6 +4,7 @@ import { DomainError } from '../../domain/index.js'
 import type { Storage, StorageCapabilities } from '../ports.js'
 import type { Database } from './database.js'
 import type { SqlDialect, UserScope } from './dialect.js'
+import { createAccountStore } from './account-store.js'
 import { createArtifactStore } from './artifact-store.js'
 import { createSigningKeyStore } from './signing-key-store.js'
 import { createMemoryStore } from './memory-store.js'
@@ -56,6 +57,7 @@ export function assembleStorage(parts: StorageParts): Storage {
     users: createUserStore(db, isoNow),
     artifacts: createArtifactStore(db, () => Date.now()),
     signingKeys: createSigningKeyStore(db),
+    accounts: createAccountStore(db, () => Date.now()),
     capabilities: Object.freeze({ ...parts.capabilities }),
     location: parts.location,
     async ping() {

@@ -162,4 +162,26 @@ CREATE UNIQUE INDEX oauth_signing_keys_one_active ON oauth_signing_keys (state)
   WHERE state = 'active';
 `,
   },
+  {
+    // The authorization server's local accounts (ADR 0007): outside row-level security like
+    // the other oauth_ tables, and the per-user role gets no privilege on it. The id is the
+    // account's stable subject; the username is normalised by the store and unique; the
+    // password only as an argon2id PHC string. Times are epoch milliseconds.
+    version: 5,
+    name: 'oauth accounts',
+    sql: `
+CREATE TABLE oauth_accounts (
+  id text PRIMARY KEY,
+  username text NOT NULL UNIQUE CHECK (length(username) BETWEEN 1 AND 64),
+  display_name text,
+  password_hash text NOT NULL CHECK (length(password_hash) > 0),
+  disabled_at bigint,
+  failed_attempts integer NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+  locked_until bigint,
+  last_login_at bigint,
+  created_at bigint NOT NULL,
+  updated_at bigint NOT NULL
+);
+`,
+  },
 ]

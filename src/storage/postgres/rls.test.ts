@@ -97,6 +97,7 @@ if (down !== undefined) {
       await withParts(connect, schema, vi.fn(), async () => {})
       expect(await policies(schema)).toEqual([
         { table: 'memories', rls: true, forced: true },
+        { table: 'oauth_accounts', rls: false, forced: false },
         { table: 'oauth_artifacts', rls: false, forced: false },
         { table: 'oauth_signing_keys', rls: false, forced: false },
         { table: 'schema_migrations', rls: false, forced: false },
@@ -122,6 +123,9 @@ if (down !== undefined) {
         ).rejects.toThrow(/permission denied/)
         await expect(
           parts.asUser(user.id, (db) => sql`select * from oauth_signing_keys`.execute(db)),
+        ).rejects.toThrow(/permission denied/)
+        await expect(
+          parts.asUser(user.id, (db) => sql`select * from oauth_accounts`.execute(db)),
         ).rejects.toThrow(/permission denied/)
         await expect(
           parts.asUser(user.id, (db) =>

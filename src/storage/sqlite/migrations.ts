@@ -163,4 +163,25 @@ CREATE UNIQUE INDEX oauth_signing_keys_one_active ON oauth_signing_keys (state)
   WHERE state = 'active';
 `,
   },
+  {
+    // The authorization server's local accounts (ADR 0007). The id is the account's stable
+    // subject; the username is normalised by the store (NFKC, trimmed, lower-case) and unique;
+    // the password only as an argon2id PHC string. Times are epoch milliseconds.
+    version: 4,
+    name: 'oauth accounts',
+    sql: `
+CREATE TABLE oauth_accounts (
+  id TEXT PRIMARY KEY NOT NULL,
+  username TEXT NOT NULL UNIQUE CHECK (length(username) BETWEEN 1 AND 64),
+  display_name TEXT,
+  password_hash TEXT NOT NULL CHECK (length(password_hash) > 0),
+  disabled_at INTEGER,
+  failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+  locked_until INTEGER,
+  last_login_at INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;
+`,
+  },
 ]
