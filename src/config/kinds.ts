@@ -25,7 +25,10 @@ export const CLIENT_AUTH_METHODS = [
 ] as const
 export const AUTH_PROVIDERS = ['builtin', 'external'] as const
 export const TOKEN_VERIFICATIONS = ['jwt', 'introspection'] as const
-/** Asymmetric JWS algorithms only (TOK-3): `none` and HMAC are not in the enumeration. */
+/**
+ * Asymmetric JWS algorithms only (TOK-3): `none` and HMAC are not in the enumeration. Config
+ * imports nothing from src, so this copies `auth/protocol`'s list; a test keeps them equal.
+ */
 export const JWS_ALGORITHMS = [
   'ES256',
   'ES384',

@@ -1,9 +1,5 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
 import { beforeAll, describe, expect, it, type TestContext } from 'vitest'
+import { runner, type RunnerOutcome, type ScenarioResult } from './runner.js'
 
 /**
  * The official MCP conformance suite (npm `@modelcontextprotocol/conformance`), client side,
@@ -25,8 +21,6 @@ import { beforeAll, describe, expect, it, type TestContext } from 'vitest'
  * the file. Needs `npm run build` (the suite spawns dist/cli/main.js).
  */
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const RUNNER = join(ROOT, 'scripts/conformance.sh')
 const IN_CI = process.env.CI === 'true'
 const OFF = process.env.MCP_PA_CONFORMANCE === 'off'
 const INSTALL_TIMEOUT = 10 * 60_000
@@ -75,60 +69,6 @@ const EXPECTED_FAILURES: Record<string, Record<string, string>> = {
       '"missing-resultType": the absent-means-complete bridge is for earlier revisions only), ' +
       'so the call fails and the client exits 1 where the scenario wants it to treat it as complete',
   },
-}
-
-interface Check {
-  id: string
-  status: string
-  errorMessage?: string
-  details?: Record<string, unknown>
-}
-interface ScenarioResult {
-  scenario: string
-  exitCode: number
-  pass: boolean
-  checks?: Check[]
-  error?: string
-}
-interface RunnerOutcome {
-  code: number | null
-  output: string
-  results: Map<string, ScenarioResult>
-}
-
-const progress = (text: string) => process.stderr.write(text.replaceAll(/^(?=.)/gm, '  '))
-
-/** Runs scripts/conformance.sh and reads results.jsonl. */
-async function runner(args: string[], timeoutMs: number): Promise<RunnerOutcome> {
-  const out = await mkdtemp(join(tmpdir(), 'mcp-pa-conformance-client-'))
-  try {
-    const child = spawn('bash', [RUNNER, ...args, '--output', out], {
-      cwd: ROOT,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    })
-    let output = ''
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString('utf8').replaceAll(/^npm warn Unknown user config.*\n/gm, '')
-      output += text
-      progress(text)
-    }
-    child.stdout.on('data', collect)
-    child.stderr.on('data', collect)
-    const timer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGTERM'), timeoutMs)
-    const [code] = (await once(child, 'exit')) as [number | null]
-    clearTimeout(timer)
-    const jsonl = await readFile(join(out, 'results.jsonl'), 'utf8').catch(() => '')
-    const results = new Map<string, ScenarioResult>()
-    for (const line of jsonl.split('\n').filter(Boolean)) {
-      const result = JSON.parse(line) as ScenarioResult
-      results.set(result.scenario, result)
-    }
-    return { code, output, results }
-  } finally {
-    await rm(out, { recursive: true, force: true })
-  }
 }
 
 /** The failing checks of a scenario (FAILURE and WARNING fail a client scenario). */

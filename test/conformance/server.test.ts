@@ -1,16 +1,15 @@
-import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { createServer, request, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client'
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest'
 import { spawnHttpServer, type SpawnedHttpServer } from '../helpers/http-server.js'
 import { logSentinel } from '../helpers/log-sentinel.js'
 import { call, tempHome } from '../helpers/spawn-client.js'
 import { startTestIdp, type TestIdp } from '../support/oidc-idp.js'
+import { progress, runner, type RunnerOutcome, type ScenarioResult } from './runner.js'
 
 /**
  * The official MCP conformance suite (npm `@modelcontextprotocol/conformance`, version pinned in
@@ -32,8 +31,6 @@ import { startTestIdp, type TestIdp } from '../support/oidc-idp.js'
  * the file; .ci/run sets it for its second `npm test` pass (Node 24), so the suite runs once.
  */
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const RUNNER = join(ROOT, 'scripts/conformance.sh')
 const IN_CI = process.env.CI === 'true'
 const OFF = process.env.MCP_PA_CONFORMANCE === 'off'
 /** First install on a cold npm cache, plus Node 24 from the registry when node < 22. */
@@ -60,63 +57,7 @@ const ACCEPTED_WARNINGS: Record<string, string> = {
 }
 const ALL_SCOPES = ['memories:read', 'memories:write', 'tasks:read', 'tasks:write']
 
-interface Check {
-  id: string
-  /** SUCCESS, FAILURE, WARNING or INFO */
-  status: string
-  errorMessage?: string
-  details?: Record<string, unknown>
-}
-interface ScenarioResult {
-  scenario: string
-  exitCode: number
-  pass: boolean
-  checks?: Check[]
-  error?: string
-}
-interface RunnerOutcome {
-  code: number | null
-  output: string
-  results: Map<string, ScenarioResult>
-}
-
 const sentinel = logSentinel(import.meta.filename)
-/** The runner's progress, live (straight to the worker's stderr, not buffered per test). */
-const progress = (text: string) => process.stderr.write(text.replaceAll(/^(?=.)/gm, '  '))
-
-/** Runs scripts/conformance.sh, printing its progress as it goes, and reads results.jsonl. */
-async function runner(args: string[], timeoutMs: number): Promise<RunnerOutcome> {
-  const out = await mkdtemp(join(tmpdir(), 'mcp-pa-conformance-results-'))
-  try {
-    const child = spawn('bash', [RUNNER, ...args, '--output', out], {
-      cwd: ROOT,
-      env: process.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group, so that a timeout stops the suite it started too.
-      detached: true,
-    })
-    let output = ''
-    const collect = (chunk: Buffer) => {
-      const text = chunk.toString('utf8').replaceAll(/^npm warn Unknown user config.*\n/gm, '')
-      output += text
-      progress(text)
-    }
-    child.stdout.on('data', collect)
-    child.stderr.on('data', collect)
-    const timer = setTimeout(() => process.kill(-(child.pid ?? 0), 'SIGTERM'), timeoutMs)
-    const [code] = (await once(child, 'exit')) as [number | null]
-    clearTimeout(timer)
-    const jsonl = await readFile(join(out, 'results.jsonl'), 'utf8').catch(() => '')
-    const results = new Map<string, ScenarioResult>()
-    for (const line of jsonl.split('\n').filter(Boolean)) {
-      const result = JSON.parse(line) as ScenarioResult
-      results.set(result.scenario, result)
-    }
-    return { code, output, results }
-  } finally {
-    await rm(out, { recursive: true, force: true })
-  }
-}
 
 /** Why a scenario did not pass: the suite's FAILURE/WARNING checks, or why it did not run. */
 function explain(result: ScenarioResult | undefined, run: RunnerOutcome | undefined): string {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -196,7 +197,10 @@ describe('revokeCredentials: RFC 7009 on logout', () => {
     const { revocation_endpoint: _none, ...metadata } = as.metadata
     const result = await revokeCredentials(
       { authorizationServer: { issuer: as.issuer, metadata }, client: { client_id: 'x' }, policy },
-      { access_token: 'unused-access-token', refresh_token: 'unused-refresh-token' },
+      {
+        access_token: randomBytes(16).toString('base64url'),
+        refresh_token: randomBytes(16).toString('base64url'),
+      },
     )
     expect(result).toEqual({
       supported: false,

@@ -9,23 +9,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { importPKCS8, SignJWT } from 'jose'
+import { ASYMMETRIC_JWS_ALGORITHMS } from '../protocol/index.js'
 import { AuthorizationError } from './authorize-errors.js'
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 
 /** Asymmetric JWS algorithms accepted for client assertions (no `none`, no HMAC). */
-export const CLIENT_ASSERTION_ALGORITHMS = [
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'EdDSA',
-] as const
+export const CLIENT_ASSERTION_ALGORITHMS = ASYMMETRIC_JWS_ALGORITHMS
 
 export type ClientAssertionAlgorithm = (typeof CLIENT_ASSERTION_ALGORITHMS)[number]
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.js'
 import { AuthorizationError } from './authorize-errors.js'
@@ -13,6 +14,13 @@ import {
 import type { ChooseClientOptions } from './registration.js'
 import type { ClientRegistration } from './store/index.js'
 import { clientFetchPolicy } from './url-policy.js'
+
+/** Client secrets, generated per run (never written in the repository). */
+const secret = () => randomBytes(16).toString('base64url')
+const SECRET = secret()
+const THEIRS = secret()
+const DCR_SECRET = secret()
+const ORPHAN_SECRET = secret()
 
 const servers: RouteServer[] = []
 afterEach(async () => {
@@ -89,12 +97,12 @@ describe('chooseClient: the order of REG-2', () => {
     const as = await authorizationServer({ client_id_metadata_document_supported: true })
     const store = memoryStore()
     const client = await choose(as, store, {
-      preRegistered: { clientId: 'mine', clientSecret: 's3cret-value' },
+      preRegistered: { clientId: 'mine', clientSecret: SECRET },
     })
     expect(client).toEqual({
       issuer: as.authorizationServer.issuer,
       client_id: 'mine',
-      client_secret: 's3cret-value',
+      client_secret: SECRET,
       method: 'pre_registered',
       redirect_uris: [REDIRECT],
       registered_at: NOW,
@@ -170,7 +178,7 @@ describe('chooseClient: the order of REG-2', () => {
     const elsewhere: ClientRegistration = {
       issuer: 'https://other-as.example.com',
       client_id: 'theirs',
-      client_secret: 'their-s3cret',
+      client_secret: THEIRS,
       method: 'dynamic_registration',
       redirect_uris: [REDIRECT],
       registered_at: 1,
@@ -198,7 +206,7 @@ describe('registerDynamicClient (RFC 7591; DCR-2, DCR-3, RT-3)', () => {
         status: 201,
         json: {
           client_id: 'c1',
-          client_secret: 'dcr-s3cret-value',
+          client_secret: DCR_SECRET,
           token_endpoint_auth_method: 'client_secret_post',
         },
       },
@@ -212,7 +220,7 @@ describe('registerDynamicClient (RFC 7591; DCR-2, DCR-3, RT-3)', () => {
     expect(registration).toEqual({
       issuer: as.authorizationServer.issuer,
       client_id: 'c1',
-      client_secret: 'dcr-s3cret-value',
+      client_secret: DCR_SECRET,
       method: 'dynamic_registration',
       redirect_uris: [REDIRECT],
       token_endpoint_auth_method: 'client_secret_post',
@@ -245,7 +253,7 @@ describe('registerDynamicClient (RFC 7591; DCR-2, DCR-3, RT-3)', () => {
     ],
     [
       'a 201 without client_id',
-      json({ client_secret: 'orphan-s3cret' }, { status: 201 }),
+      json({ client_secret: ORPHAN_SECRET }, { status: 201 }),
       /without a client_id/,
     ],
     [
@@ -257,7 +265,7 @@ describe('registerDynamicClient (RFC 7591; DCR-2, DCR-3, RT-3)', () => {
     const as = await authorizationServer({}, answer)
     const error = await refusal(choose(as, memoryStore()), 'registration_failed')
     expect(error.message).toMatch(message)
-    expect(error.message).not.toContain('s3cret')
+    expect(error.message).not.toContain(ORPHAN_SECRET)
   })
 
   it('an unreachable endpoint is registration_failed naming the endpoint', async () => {

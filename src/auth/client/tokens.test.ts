@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { AuthorizationServerMetadata } from './authorization-server-metadata.js'
 import { AuthorizationError } from './authorize-errors.js'
@@ -13,6 +14,9 @@ import type { TokenContext } from './tokens.js'
 import { clientAuthentication, clientAuthMethod } from './tokens-request.js'
 import type { TokenEndpointClient } from './tokens-request.js'
 import { clientFetchPolicy } from './url-policy.js'
+
+/** The confidential client's secret, generated per run. */
+const SECRET = randomBytes(16).toString('base64url')
 
 const servers: RouteServer[] = []
 afterEach(async () => {
@@ -118,7 +122,7 @@ describe('readTokenResponse (RFC 6749 §5.1)', () => {
 
 describe('client authentication at the token endpoint (TEA-1)', () => {
   const pub: TokenEndpointClient = { client_id: 'pub' }
-  const conf: TokenEndpointClient = { client_id: 'conf', client_secret: 's3cret' }
+  const conf: TokenEndpointClient = { client_id: 'conf', client_secret: SECRET }
   it.each<[string, TokenEndpointClient, Partial<AuthorizationServerMetadata>, string]>([
     ['no secret', pub, { token_endpoint_auth_methods_supported: ['client_secret_basic'] }, 'none'],
     ['a secret, no list (RFC 8414 default)', conf, {}, 'client_secret_basic'],
@@ -169,7 +173,7 @@ describe('client authentication at the token endpoint (TEA-1)', () => {
   it('post and none put the client in the body', () => {
     expect(clientAuthentication(conf, 'client_secret_post')).toEqual({
       headers: {},
-      params: { client_id: 'conf', client_secret: 's3cret' },
+      params: { client_id: 'conf', client_secret: SECRET },
     })
     expect(clientAuthentication(conf, 'none')).toEqual({
       headers: {},
@@ -241,13 +245,13 @@ describe('the token requests (PKCE-1, RES-1, TEA-1)', () => {
     const { server, context } = await tokenEndpoint(
       json({ access_token: 'new-at', token_type: 'Bearer' }),
       {},
-      { client_id: 'conf', client_secret: 's3cret' },
+      { client_id: 'conf', client_secret: SECRET },
     )
     const credentials = await refreshAccessToken(context, { refreshToken: 'old-rt', scope: 'a b' })
     expect(credentials).toMatchObject({ access_token: 'new-at', scope: 'a b' })
     expect(credentials.refresh_token).toBeUndefined()
     const [sent] = server.requests
-    expect(sent?.authorization).toBe(`Basic ${Buffer.from('conf:s3cret').toString('base64')}`)
+    expect(sent?.authorization).toBe(`Basic ${Buffer.from(`conf:${SECRET}`).toString('base64')}`)
     expect(Object.fromEntries(new URLSearchParams(sent?.body))).toEqual({
       grant_type: 'refresh_token',
       refresh_token: 'old-rt',
@@ -259,12 +263,12 @@ describe('the token requests (PKCE-1, RES-1, TEA-1)', () => {
     const { server, context } = await tokenEndpoint(
       TOKENS,
       { token_endpoint_auth_methods_supported: ['client_secret_post'] },
-      { client_id: 'conf', client_secret: 's3cret' },
+      { client_id: 'conf', client_secret: SECRET },
     )
     await refreshAccessToken(context, { refreshToken: 'old-rt', scope: '' })
     const [sent] = server.requests
     expect(sent?.authorization).toBeUndefined()
-    expect(new URLSearchParams(sent?.body).get('client_secret')).toBe('s3cret')
+    expect(new URLSearchParams(sent?.body).get('client_secret')).toBe(SECRET)
   })
 
   it('invalid_grant on refresh is login_required: "log in again"; echoed secrets are blanked', async () => {

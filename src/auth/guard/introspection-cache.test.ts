@@ -1,9 +1,13 @@
+import { randomBytes } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { OAuthError, randomToken } from '../protocol/index.js'
 import { createIntrospectionVerifier } from './introspection-verifier.js'
 import type { IntrospectionVerifierOptions } from './introspection-options.js'
 import type { PeerAnswer } from './test-support.js'
 import { introspectionEndpoint } from './test-support.js'
+
+/** The introspection client secret, generated per run. */
+const SECRET = randomBytes(16).toString('base64url')
 
 const ISSUER = 'https://idp.example'
 const AUDIENCE = 'https://mcp.example/mcp'
@@ -28,7 +32,7 @@ async function setup(
     issuer: ISSUER,
     audience: AUDIENCE,
     clientId: 'mcp-server',
-    clientSecret: { reveal: () => 'secret' },
+    clientSecret: { reveal: () => SECRET },
     clock: () => now,
     ...options,
   })

@@ -1,13 +1,17 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { createIntrospectionVerifier } from './introspection-verifier.js'
 import type { IntrospectionVerifierOptions } from './introspection-options.js'
+
+/** The introspection client secret, generated per run. */
+const SECRET = randomBytes(16).toString('base64url')
 
 const good: IntrospectionVerifierOptions = {
   endpoint: new URL('https://idp.example/introspect'),
   issuer: 'https://idp.example',
   audience: 'https://mcp.example/mcp',
   clientId: 'mcp-server',
-  clientSecret: { reveal: () => 'secret' },
+  clientSecret: { reveal: () => SECRET },
 }
 
 describe('createIntrospectionVerifier validates its options at construction (CONVENTIONS §5.5)', () => {
@@ -23,7 +27,7 @@ describe('createIntrospectionVerifier validates its options at construction (CON
     ['empty audience (TOK-4)', { audience: '' }, /never skipped/],
     ['empty client id', { clientId: '' }, /authentication\.introspection_client_id/],
     ['client id with a newline', { clientId: 'a\nb' }, /control characters/],
-    ['a raw string secret', { clientSecret: 'secret' }, /reveal\(\)/],
+    ['a raw string secret', { clientSecret: SECRET }, /reveal\(\)/],
     ['no secret', { clientSecret: undefined }, /introspection_client_secret/],
     [
       'unknown auth method',

@@ -1,6 +1,11 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, errors, jwtVerify } from 'jose'
 import type { FetchImplementation, JSONWebKeySet, JWTPayload, JWTVerifyGetKey } from 'jose'
-import { OAuthError, parseHttpsOrLoopbackUrl, tokenFingerprint } from '../protocol/index.js'
+import {
+  ASYMMETRIC_JWS_ALGORITHMS,
+  OAuthError,
+  parseHttpsOrLoopbackUrl,
+  tokenFingerprint,
+} from '../protocol/index.js'
 import {
   boundedFetch,
   endpointName,
@@ -12,17 +17,9 @@ import { SENDER_CONSTRAINED } from './verifier.js'
 import type { TokenVerifier, VerifiedToken } from './verifier.js'
 
 /** Asymmetric algorithms only: `none` and HS* can never be configured (TOK-3). */
-const ALLOWED_ALGORITHMS: ReadonlySet<string> = new Set([
-  'ES256',
-  'ES384',
-  'ES512',
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'EdDSA',
+const ALLOWED_ALGORITHMS: ReadonlySet<string> = new Set<string>([
+  ...ASYMMETRIC_JWS_ALGORITHMS,
+  // RFC 9864's fully specified name for EdDSA over Ed25519, as jose spells it.
   'Ed25519',
 ])
 const DEFAULT_ALGORITHMS = ['ES256', 'RS256', 'PS256', 'EdDSA'] as const

@@ -41,3 +41,6 @@ export { parseWwwAuthenticate } from './www-authenticate.js'
  * @see RFC 9110 §11.6.1
  */
 export type { WwwAuthenticateChallenge } from './www-authenticate.js'
+/** Asymmetric JWS algorithms: one allow-list for verifying and signing. */
+export { ASYMMETRIC_JWS_ALGORITHMS } from './jws.js'
+export type { AsymmetricJwsAlgorithm } from './jws.js'

@@ -38,6 +38,9 @@ export function artifactContract(ctx: ContractContext): void {
       })
     })
 
+    // Needs a second way into the table (a plain SQL connection beside the store): given for the
+    // SQLite file and the main PostgreSQL suite; `:memory:` has no second connection, and the
+    // other PostgreSQL variants use the same table definition, so they skip it.
     it.runIf(options.rawArtifactRows !== undefined)(
       'stores token and code ids, uids and user codes only as hashes',
       async () => {

@@ -66,6 +66,24 @@ export function createArtifactStore(db: Kysely<Database>, now: MillisClock): Art
       .select(['payload', 'expires_at', 'consumed_at'])
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', at)]))
 
+  /** The newest live artifact of a model by a hashed uid or user code. */
+  const findBySecondary = async (
+    model: ArtifactModel,
+    column: 'uid_hash' | 'user_code_hash',
+    label: string,
+    value: string,
+  ) => {
+    checkModel(model)
+    checkKey(label, value)
+    const row = await live(now())
+      .where('model', '=', model)
+      .where(column, '=', artifactKeyHash(value))
+      .orderBy('expires_at', 'desc')
+      .limit(1)
+      .executeTakeFirst()
+    return row === undefined ? undefined : toArtifact(row, model, undefined)
+  }
+
   return {
     async upsert(model, id, payload, expiresInSeconds) {
       checkModel(model)
@@ -107,29 +125,10 @@ export function createArtifactStore(db: Kysely<Database>, now: MillisClock): Art
       return row === undefined ? undefined : toArtifact(row, model, id)
     },
 
-    async findByUid(model, uid) {
-      checkModel(model)
-      checkKey('uid', uid)
-      const row = await live(now())
-        .where('model', '=', model)
-        .where('uid_hash', '=', artifactKeyHash(uid))
-        .orderBy('expires_at', 'desc')
-        .limit(1)
-        .executeTakeFirst()
-      return row === undefined ? undefined : toArtifact(row, model, undefined)
-    },
+    findByUid: (model, uid) => findBySecondary(model, 'uid_hash', 'uid', uid),
 
-    async findByUserCode(model, userCode) {
-      checkModel(model)
-      checkKey('userCode', userCode)
-      const row = await live(now())
-        .where('model', '=', model)
-        .where('user_code_hash', '=', artifactKeyHash(userCode))
-        .orderBy('expires_at', 'desc')
-        .limit(1)
-        .executeTakeFirst()
-      return row === undefined ? undefined : toArtifact(row, model, undefined)
-    },
+    findByUserCode: (model, userCode) =>
+      findBySecondary(model, 'user_code_hash', 'userCode', userCode),
 
     async consume(model, id): Promise<ConsumeResult> {
       checkModel(model)
