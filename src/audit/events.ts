@@ -44,11 +44,75 @@ export type AuditEvent =
     }
   /** A request to the MCP endpoint came from a foreign Origin or Host (403). */
   | { type: 'http.origin_refused'; header: 'origin' | 'host'; value: string; ip: string }
+  /** Built-in authorization server (docs/events.md). Grants and tokens appear only as fingerprints. */
+  | { type: 'as.login_succeeded'; accountId: string; ip: string }
+  | {
+      type: 'as.login_failed'
+      reason: 'invalid_credentials' | 'locked' | 'disabled' | 'rate_limited'
+      ip: string
+      accountId?: string
+    }
+  | {
+      type: 'as.consent_granted'
+      accountId: string
+      clientId: string
+      scopes: string[]
+      resource?: string
+      remembered: boolean
+    }
+  | { type: 'as.consent_denied'; accountId: string; clientId: string }
+  | {
+      type: 'as.token_issued'
+      grantType: string
+      clientId: string
+      accountId?: string
+      grant?: string
+      fingerprint: string
+      refreshFingerprint?: string
+      scopes: string[]
+      audience?: string
+    }
+  | {
+      type: 'as.token_refreshed'
+      clientId: string
+      grant?: string
+      fingerprint: string
+      replayed: boolean
+    }
+  | {
+      type: 'as.token_revoked'
+      clientId: string
+      kind: 'access_token' | 'refresh_token' | 'grant'
+      fingerprint: string
+      by: 'client' | 'user' | 'admin'
+    }
+  | { type: 'as.refresh_reuse_detected'; clientId: string; grant?: string; fingerprint: string }
+  | { type: 'as.code_replay_detected'; clientId: string; grant?: string }
+  | {
+      type: 'as.client_registered'
+      clientId: string
+      via: 'dcr' | 'admin' | 'cimd'
+      authMethod: string
+      ip?: string
+    }
+  | { type: 'as.client_reaped'; clientId: string; via: 'dcr' }
+  | { type: 'as.client_revoked'; clientId: string; grants: number }
+  | { type: 'as.key_rotated'; kid: string; previousKid?: string }
+  | {
+      type: 'as.account_changed'
+      accountId: string
+      change: 'created' | 'disabled' | 'enabled' | 'password_reset'
+    }
+  | { type: 'as.request_refused'; route: string; error: string; clientId?: string; ip?: string }
   | { type: 'tool.called'; tool: string; userId: string; ok: boolean; ms: number; error?: string }
   | { type: 'tool.failed'; tool: string; userId: string; reference: string; detail: string }
 
 const WARNINGS: ReadonlySet<AuditEvent['type']> = new Set([
   'auth.scope_refused',
+  'as.login_failed',
+  'as.refresh_reuse_detected',
+  'as.code_replay_detected',
+  'as.request_refused',
   'http.rate_limited',
   'http.origin_refused',
 ])
