@@ -37,7 +37,7 @@ export type AuditEvent =
   /** A request was over its rate limit (429). */
   | {
       type: 'http.rate_limited'
-      bucket: 'token' | 'ip'
+      bucket: 'token' | 'ip' | 'oauth' | 'registration'
       key: string
       route: string
       retryAfterSeconds: number

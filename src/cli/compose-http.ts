@@ -106,6 +106,11 @@ export async function rateLimiting(
     redis: url === undefined ? undefined : { url },
     mcp: { points: config.rate_limit.mcp_per_minute, durationSeconds: 60 },
     unauthenticated: { points: config.rate_limit.ip_per_minute, durationSeconds: 60 },
+    oauth: { points: config.rate_limit.oauth_per_minute, durationSeconds: 60 },
+    registration: {
+      points: config.authentication.authorization_server.registrations_per_ip_per_hour,
+      durationSeconds: 3600,
+    },
     logger: {
       warn: (obj, msg) => logger.warn(obj, msg),
       info: (obj, msg) => logger.info(obj, msg),
@@ -115,10 +120,12 @@ export async function rateLimiting(
   return {
     consumeMcp: (fingerprint) => limiters.consumeMcp(fingerprint),
     consumeIp: (ip) => limiters.consumeIp(ip),
+    consumeOauth: (ip) => limiters.consumeOauth(ip),
+    consumeRegistration: (ip) => limiters.consumeRegistration(ip),
     headers: (decision, bucket) => ({
       ...rateLimitHeaders(decision),
       'RateLimit-Policy':
-        bucket === 'mcp' ? limiters.policies.mcp : limiters.policies.unauthenticated,
+        bucket === 'ip' ? limiters.policies.unauthenticated : limiters.policies[bucket],
     }),
     close: () => limiters.close(),
     backend: limiters.backend,

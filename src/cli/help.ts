@@ -18,12 +18,18 @@ Client commands (any OAuth-protected MCP server):
   call <url> <t>  Call the tool <t> (--args JSON)
   proxy <url>     stdio ⇄ Streamable HTTP bridge for desktop apps (docs/client.md)
 
+Built-in authorization server administration (on the configured database):
+  users …         Local accounts: add, list, disable, enable, reset-password
+  clients …       OAuth clients: list, show, add, revoke
+  grants …        What users allowed clients: list, revoke
+  keys …          Signing keys: list, rotate
+
 Options:
   -h, --help      Show help (also after any command: mcp-pa serve --help)
   -v, --version   Print the version
 
 Exit codes: 0 ok, 1 failure, 2 usage error, 3 configuration error.
-Docs: README.md, docs/configuration.md, docs/tools.md, docs/config-audit.md, docs/client.md`,
+Docs: README.md, docs/configuration.md, docs/tools.md, docs/config-audit.md, docs/client.md,\ndocs/admin-cli.md`,
 
   serve: `Usage: mcp-pa serve [--config <file>] [--http [--host <address>] [--port <port>]]
 
@@ -186,4 +192,124 @@ Options:
   -h, --help           Show this help
 
 Example desktop configuration: docs/client.md.`,
+
+  users: `Usage: mcp-pa users <subcommand> [options]
+
+Local accounts of the built-in authorization server (people who log in on its login page).
+Passwords are never taken from the command line: at a terminal you type them twice (not
+echoed); otherwise the first line of stdin is read. Policy: 12–1024 characters, not one
+character repeated, not the username.
+
+Subcommands:
+  add <username>             Create an account
+      --display-name <name>  The name shown on the consent page
+      --generate             Generate a password and print it once instead of reading one
+  list                       Username, display name, status, last login, locked until (--json)
+  disable <username>         Refuse its logins (existing grants stay: see mcp-pa grants)
+  enable <username>          Allow its logins again
+  reset-password <username>  Set a new password (or --generate); clears failed logins and lockout
+
+Options:
+  -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
+      --json           With list: print JSON
+  -h, --help           Show this help
+
+Examples:
+  mcp-pa users add alice --display-name "Alice Example"
+  printf '%s\\n' "$NEW_PASSWORD" | mcp-pa users reset-password alice
+  mcp-pa users add bob --generate
+
+Every change is written as an audit event to the log (stderr). Guide: docs/admin-cli.md`,
+
+  clients: `Usage: mcp-pa clients <subcommand> [options]
+
+OAuth clients stored by the built-in authorization server: added here or registered
+dynamically (clients identified by a metadata document URL are not stored).
+
+Subcommands:
+  list                         Client id, name, origin (admin/dcr), auth method, grant types
+      --limit <n>              At most n clients, newest first (default 100, at most 1000)
+  show <client-id>             Every stored field; the secret only as "(hashed)"
+  add --name <name> …          Register a client (options below)
+  revoke <client-id>           Delete the client and revoke every grant and token it holds
+
+Options of add:
+  --name <name>                The name people see on the consent page (required)
+  --redirect-uri <uri>         Exact redirect URI, repeatable: https, or http on 127.0.0.1,
+                               [::1] or localhost (any port matches); no fragment
+  --auth-method <method>       none (public client, PKCE; the default), client_secret_basic,
+                               client_secret_post, private_key_jwt or tls_client_auth
+  --grant-type <type>          authorization_code (default) and/or client_credentials
+                               (confidential clients only); repeatable
+  --no-refresh-token           No refresh tokens with authorization_code
+  --application-type <type>    native or web (default: native when every redirect URI is
+                               http on loopback, else web)
+  --jwks-uri <https-url>       private_key_jwt: where the client publishes its public keys
+  --jwks-file <file>           private_key_jwt: its public keys as a JWK set (private keys
+                               are refused)
+  --tls-subject-dn <dn>        tls_client_auth: the client certificate's subject DN
+  --id <client-id>             Choose the client id (1–200 of A-Z a-z 0-9 . _ : -); default
+                               mcp-pa- followed by random characters
+
+For client_secret_basic and client_secret_post a secret is generated and printed once: only
+its hash is stored. A secret is never accepted on the command line.
+
+Options:
+  -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
+      --json           With list, show or add: print JSON
+  -h, --help           Show this help
+
+Examples:
+  mcp-pa clients add --name "Desktop app" --redirect-uri http://127.0.0.1/callback
+  mcp-pa clients add --name Reporter --grant-type client_credentials
+  mcp-pa clients revoke mcp-pa-3q2x…
+
+Guide: docs/admin-cli.md`,
+
+  grants: `Usage: mcp-pa grants <subcommand> [options]
+
+Grants are what an account allowed a client (scopes, resources); every access token, refresh
+token and authorization code belongs to one.
+
+Subcommands:
+  list                   Grant id, user, client, scopes, created, expires (newest first)
+      --user <user>      Only this account (a username, or an account id)
+      --client <id>      Only this client
+      --limit <n>        At most n grants (default 100, at most 1000)
+  revoke <grant-id>      Delete the grant and every token and code issued under it (the full
+                         id, as list shows it); the client must ask for consent again
+
+Options:
+  -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
+      --json           With list: print JSON
+  -h, --help           Show this help
+
+Example:
+  mcp-pa grants list --user alice
+  mcp-pa grants revoke 6PwWqv0rTzVb…
+
+Guide: docs/admin-cli.md`,
+
+  keys: `Usage: mcp-pa keys <subcommand> [options]
+
+The built-in authorization server's signing keys. The private keys are stored encrypted
+under the key-encryption key and never printed.
+
+Subcommands:
+  list                 Kid, algorithm, state (active, retiring, retired), created, retire after
+  rotate               Make a new active key; the previous one keeps verifying tokens until
+                       the longest token lifetime has passed, then retires
+      --alg <alg>      ES256 or EdDSA (default: the current key's)
+
+rotate needs the key-encryption key the server uses: the secret reference in
+authentication.authorization_server.key_encryption_key (or MCP_OAUTH_KEY_ENCRYPTION_KEY,
+e.g. env:MCP_PA_KEK or file:/run/secrets/kek); on SQLite without one, the key the server
+generated beside the database.
+
+Options:
+  -c, --config <file>  Configuration file (default ~/.config/mcp-pa/config.json if present)
+      --json           With list: print JSON
+  -h, --help           Show this help
+
+Guide: docs/admin-cli.md`,
 } as const

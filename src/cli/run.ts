@@ -19,6 +19,10 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   call: async () => (await import('./call.js')).callCommand,
   proxy: async () => (await import('./proxy.js')).proxyCommand,
   conformance: async () => (await import('./conformance.js')).conformance,
+  users: async () => (await import('./users.js')).usersCommand,
+  clients: async () => (await import('./clients.js')).clientsCommand,
+  grants: async () => (await import('./grants.js')).grantsCommand,
+  keys: async () => (await import('./keys.js')).keysCommand,
 }
 
 /** Runs one CLI invocation and returns its exit code; never throws. */

@@ -4,17 +4,16 @@ import type { Storage } from '../storage/ports.js'
 import { resourceUri, startHttpServer, type HttpAuthOptions } from '../transport/http/index.js'
 import { createEmbedder, openStorage } from './compose.js'
 import { createMetrics, externalAuth, rateLimiting, tlsMaterial } from './compose-http.js'
+import { builtinAuth } from './compose-builtin.js'
+import { loadKek } from './kek.js'
 import { CliError, EXIT } from './exit-codes.js'
 import type { CliEnv } from './load.js'
 import { VERSION } from './version.js'
 
-const BUILTIN_NOT_YET =
-  'the built-in authorization server is not available in this version yet. Either use your identity provider: set authentication.provider to "external" and authentication.issuer to its issuer URL (MCP_OAUTH_PROVIDER=external MCP_OAUTH_ISSUER=https://…), see docs/identity-providers.md; or, on 127.0.0.1 only, turn authentication off (authentication.enabled: false)'
-
 /** `mcp-pa serve --http`: the Streamable HTTP server. Human-readable lines go to stderr. */
 export async function serveHttp(config: Config, warnings: string[], env: CliEnv): Promise<number> {
   const auth = config.authentication
-  if (auth.enabled && auth.provider === 'builtin') throw new CliError(BUILTIN_NOT_YET, EXIT.config)
+  const builtin = auth.enabled && auth.provider === 'builtin'
   const logger = createLogger({ level: config.logging.level })
   for (const warning of warnings) logger.warn(warning)
   const audit = loggerAuditSink(logger)
@@ -37,9 +36,10 @@ export async function serveHttp(config: Config, warnings: string[], env: CliEnv)
       tls: tls !== undefined,
       mcpPath: config.server.mcp_path,
     })
-    const authOptions: HttpAuthOptions | undefined = auth.enabled
-      ? await externalAuth(config, env.vars, resource)
-      : undefined
+    const kek = builtin ? await loadKek(config, env.vars, env.home, logger) : undefined
+    let authOptions: HttpAuthOptions | undefined =
+      auth.enabled && !builtin ? await externalAuth(config, env.vars, resource) : undefined
+    let setupUrl: string | undefined
     const server = await startHttpServer({
       version: VERSION,
       host,
@@ -59,6 +59,17 @@ export async function serveHttp(config: Config, warnings: string[], env: CliEnv)
       maxHeaderBytes: config.server.max_header_bytes,
       shutdownTimeoutMs: config.server.shutdown_timeout * 1000,
       auth: authOptions,
+      ...(kek === undefined
+        ? {}
+        : {
+            prepareAuth: async (listened: URL) => {
+              const composed = await builtinAuth(config, kek, storage, listened, audit, env.vars)
+              closers.push(async () => composed.server.close())
+              authOptions = composed.auth
+              setupUrl = composed.setupUrl
+              return { auth: composed.auth, builtin: composed.builtin }
+            },
+          }),
       storage,
       embedder,
       audit,
@@ -74,6 +85,12 @@ export async function serveHttp(config: Config, warnings: string[], env: CliEnv)
       url: server.resource.href,
     })
     banner(config, server.resource, server.url, storage, limits.backend, authOptions)
+    if (setupUrl !== undefined) {
+      // Printed once to the operator's console, never logged (ADR 0007).
+      console.error(
+        `\nNo account exists yet. Create the first one within 24 hours at:\n  ${setupUrl}\n(or run: mcp-pa users add <name>)\n`,
+      )
+    }
     // SIGHUP reloads the certificate with TLS; without it, it must not kill the server (Node's default).
     const onHangup = () => logger.info('SIGHUP: nothing to reload (no TLS certificate configured)')
     if (tls === undefined) process.on('SIGHUP', onHangup)
@@ -155,7 +172,9 @@ function banner(
       `  endpoint:  ${resource.href}`,
       auth === undefined
         ? '  auth:      OFF (loopback only) — any local program can use this server'
-        : `  auth:      OAuth 2.1 bearer tokens from ${auth.authorizationServers.join(', ')} (${config.authentication.token_verification})`,
+        : config.authentication.provider === 'builtin'
+          ? `  auth:      OAuth 2.1, built-in authorization server ${auth.authorizationServers.join(', ')}`
+          : `  auth:      OAuth 2.1 bearer tokens from ${auth.authorizationServers.join(', ')} (${config.authentication.token_verification})`,
       ...(auth === undefined ? [] : [`  metadata:  ${metadata.href}`]),
       `  database:  ${storage.location}`,
       auth === undefined

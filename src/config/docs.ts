@@ -45,12 +45,18 @@ function sections(): string[] {
   const entries = Object.entries(root.properties ?? {})
   const scalars = entries.filter(([, field]) => field.type !== 'object')
   const lines = ['## Top level', '', ...table(scalars), '']
-  for (const [name, section] of entries) {
-    if (section.type !== 'object') continue
-    const fields = Object.entries(section.properties ?? {}).map(
-      ([key, field]): [string, FieldInfo] => [`${name}.${key}`, field],
-    )
-    lines.push(`## \`${name}\``, '', section.description ?? '', '', ...table(fields), '')
+  const section = (name: string, node: FieldInfo, level: string) => {
+    const children = Object.entries(node.properties ?? {})
+    const fields = children
+      .filter(([, field]) => field.type !== 'object')
+      .map(([key, field]): [string, FieldInfo] => [`${name}.${key}`, field])
+    lines.push(`${level} \`${name}\``, '', node.description ?? '', '', ...table(fields), '')
+    for (const [key, child] of children) {
+      if (child.type === 'object') section(`${name}.${key}`, child, `${level}#`)
+    }
+  }
+  for (const [name, node] of entries) {
+    if (node.type === 'object') section(name, node, '##')
   }
   return lines
 }

@@ -48,6 +48,13 @@ describe('loadConfig environment overrides', () => {
     ],
     ['MCP_REDIS_URL', 'redis://:pw-at-test@cache:6379', 'redis.url', 'env:MCP_REDIS_URL'],
     ['MCP_TOKEN_EXPIRY', '600', 'authentication.token_expiry', 600],
+    [
+      'MCP_OAUTH_KEY_ENCRYPTION_KEY',
+      'env:AS_KEK',
+      'authentication.authorization_server.key_encryption_key',
+      'env:AS_KEK',
+    ],
+    ['MCP_OAUTH_REGISTRATION', 'false', 'features.dynamic_client_registration', false],
     ['MCP_VECTOR_SEARCH', '0', 'features.vector_search', false],
     ['MCP_LOG_LEVEL', 'debug', 'logging.level', 'debug'],
     ['MCP_EMBEDDINGS_PROVIDER', 'builtin', 'embeddings.provider', 'builtin'],

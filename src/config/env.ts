@@ -64,6 +64,17 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     note: 'A `redis://` URL or a secret reference. A URL with a password stays in the environment: the key becomes `env:MCP_REDIS_URL`.',
   },
   { name: 'MCP_TOKEN_EXPIRY', path: 'authentication.token_expiry', kind: 'integer' },
+  {
+    name: 'MCP_OAUTH_KEY_ENCRYPTION_KEY',
+    path: 'authentication.authorization_server.key_encryption_key',
+    kind: 'string',
+    note: 'A secret reference (`env:NAME`, `file:/path`, `gcp-sm://…`) to the key, never the key itself.',
+  },
+  {
+    name: 'MCP_OAUTH_REGISTRATION',
+    path: 'features.dynamic_client_registration',
+    kind: 'boolean',
+  },
   { name: 'MCP_VECTOR_SEARCH', path: 'features.vector_search', kind: 'boolean' },
   { name: 'MCP_LOG_LEVEL', path: 'logging.level', kind: 'string' },
   { name: 'MCP_EMBEDDINGS_PROVIDER', path: 'embeddings.provider', kind: 'string' },

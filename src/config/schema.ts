@@ -153,6 +153,15 @@ const rateLimit = z
       .max(1_000_000)
       .default(120)
       .describe('Requests per minute per client IP on unauthenticated routes and refused tokens.'),
+    oauth_per_minute: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(60)
+      .describe(
+        'Requests per minute per client IP on the built-in authorization server’s token, registration, authorization and login routes.',
+      ),
   })
   .prefault({})
   .describe(
@@ -169,6 +178,100 @@ const redis = z
   })
   .prefault({})
   .describe('Shared state of several instances (http mode).')
+
+const DAY = 86_400
+
+const authorizationServer = z
+  .strictObject({
+    key_encryption_key: secretRef()
+      .optional()
+      .meta({
+        defaultText:
+          'SQLite: a key generated on first start into `oauth-kek` beside the database (0600); PostgreSQL: required',
+      })
+      .describe(
+        'Secret reference to the 32-byte key (base64 or hex) that encrypts the signing keys at rest and derives the cookie keys. Every instance sharing a database needs the same one.',
+      ),
+    signing_alg: z
+      .enum(['ES256', 'EdDSA'])
+      .default('ES256')
+      .describe('Algorithm of newly generated signing keys (access tokens are RFC 9068 JWTs).'),
+    refresh_token_expiry: z
+      .number()
+      .int()
+      .min(3600)
+      .max(90 * DAY)
+      .default(30 * DAY)
+      .describe(
+        'Refresh token lifetime in seconds (default 30 days, at most 90). Rotated on every use.',
+      ),
+    refresh_grace_period: z
+      .number()
+      .int()
+      .min(0)
+      .max(60)
+      .default(10)
+      .describe(
+        'Seconds after a rotation in which a retry with the just-rotated refresh token gets the same new token pair instead of revoking the grant (0 = off).',
+      ),
+    code_expiry: z
+      .number()
+      .int()
+      .min(10)
+      .max(60)
+      .default(60)
+      .describe('Authorization code lifetime in seconds (single use, at most 60).'),
+    session_idle_timeout: z
+      .number()
+      .int()
+      .min(300)
+      .max(30 * DAY)
+      .default(DAY)
+      .describe('A login session ends after this many seconds without use.'),
+    consent_remember_days: z
+      .number()
+      .int()
+      .min(0)
+      .max(365)
+      .default(90)
+      .describe('How long a remembered consent lasts, in days (0 = ask every time).'),
+    client_id_metadata_documents: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Accept clients identified by an https URL to their metadata document (the MCP-preferred registration).',
+      ),
+    client_id_metadata_document_hosts: z
+      .array(z.string().min(1).max(253))
+      .default([])
+      .meta({ defaultText: 'any public host' })
+      .describe(
+        'Only these hosts may identify clients by metadata document (exact host names, or `*.example.com`).',
+      ),
+    registration_initial_access_token: secretRef()
+      .optional()
+      .describe(
+        'Secret reference to a token that dynamic registration requires as a bearer token; open registration when unset.',
+      ),
+    registrations_per_ip_per_hour: z
+      .number()
+      .int()
+      .min(1)
+      .max(100_000)
+      .default(20)
+      .describe('Dynamic registrations allowed per client IP per hour.'),
+    registration_unused_expiry: z
+      .number()
+      .int()
+      .min(3600)
+      .max(365 * DAY)
+      .default(7 * DAY)
+      .describe(
+        'A dynamically registered client that has not completed an authorization within this many seconds is removed.',
+      ),
+  })
+  .prefault({})
+  .describe('The built-in authorization server (`provider` `builtin`).')
 
 const authentication = z
   .strictObject({
@@ -197,7 +300,7 @@ const authentication = z
     issuer: httpsUrl(true)
       .optional()
       .describe(
-        'The authorization server’s issuer identifier (its `iss`, exactly). With `provider` `external`, tokens must carry this issuer.',
+        'The authorization server’s issuer identifier (its `iss`, exactly). With `provider` `external`, tokens must carry this issuer; with `builtin`, it defaults to the origin of `server.public_url` (or of the listener) and must share that origin.',
       ),
     provider: z
       .enum(AUTH_PROVIDERS)
@@ -261,6 +364,7 @@ const authentication = z
       .enum(['client_secret_basic', 'client_secret_post'])
       .default('client_secret_basic')
       .describe('How this server authenticates to the introspection endpoint.'),
+    authorization_server: authorizationServer,
   })
   .prefault({})
   .describe('OAuth 2.1 protection of the HTTP endpoint.')
@@ -279,7 +383,9 @@ const features = z
     dynamic_client_registration: z
       .boolean()
       .default(true)
-      .describe('Let OAuth clients register themselves (RFC 7591), with quotas.'),
+      .describe(
+        'Let OAuth clients register themselves at the built-in authorization server (RFC 7591, with quotas; deprecated by MCP 2026-07-28 in favour of client ID metadata documents).',
+      ),
   })
   .prefault({})
   .describe('Optional features.')

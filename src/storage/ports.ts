@@ -120,8 +120,12 @@ export const ARTIFACT_MODELS = [
   'Grant',
   'BackchannelAuthenticationRequest',
   'PreAuthorizedCode',
-  // Ours, not oidc-provider's: the one-time first-account setup link (ADR 0007).
+  // Ours, not oidc-provider's: the one-time first-account setup link (ADR 0007), the refresh
+  // grace window's encrypted answer (id: the rotated refresh token) and remembered consents
+  // (id: account and client).
   'SetupToken',
+  'RefreshGrace',
+  'ConsentMemory',
 ] as const
 export type ArtifactModel = (typeof ARTIFACT_MODELS)[number]
 
@@ -136,6 +140,7 @@ export const GRANT_BOUND_MODELS: ReadonlySet<ArtifactModel> = new Set<ArtifactMo
   'DeviceCode',
   'BackchannelAuthenticationRequest',
   'PreAuthorizedCode',
+  'RefreshGrace',
 ])
 
 /**
@@ -154,6 +159,7 @@ export const SECRET_ID_MODELS: ReadonlySet<ArtifactModel> = new Set<ArtifactMode
   'RegistrationAccessToken',
   'InitialAccessToken',
   'SetupToken',
+  'RefreshGrace',
 ])
 
 /** An artifact's payload: a JSON object (oidc-provider's model payload). */
@@ -207,6 +213,23 @@ export interface ArtifactStore {
   revokeByGrantId(grantId: string, model?: ArtifactModel): Promise<number>
   /** Deletes up to `limit` artifacts expired at `now`; returns how many. */
   sweepExpired(now: Date, limit: number): Promise<number>
+  /**
+   * Unexpired artifacts of one model, newest first, optionally only those whose payload's
+   * `accountId` / `clientId` equals the given value (a JSON string, compared exactly); at most
+   * `limit` (default 100, max 1000), counted after filtering. For administration (listing
+   * grants and clients), not for the engine.
+   *
+   * - "Newest" is the payload's `iat`, or `client_id_issued_at` for clients (epoch seconds),
+   *   then the later expiry; artifacts with neither come last.
+   * - For `SECRET_ID_MODELS` the raw id is not stored, so these payloads come back without
+   *   `jti`: a listed token or code can be shown but not used, destroyed or consumed by id.
+   *   Revoke them through their grant (`revokeByGrantId`).
+   * - `invalid_input` for an unknown model, an empty filter value or a bad limit.
+   */
+  list(
+    model: ArtifactModel,
+    options?: { accountId?: string; clientId?: string; limit?: number },
+  ): Promise<StoredArtifact[]>
 }
 
 /** The JWS algorithms the authorization server signs with. */

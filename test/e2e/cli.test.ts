@@ -103,11 +103,13 @@ describe('mcp-pa CLI', () => {
     }
   })
 
-  it('refuses HTTP mode with the built-in authorization server (not yet available) and says what to set instead', () => {
-    const run = cli(['serve'], { MCP_MODE: 'http' })
+  it('refuses to start the built-in authorization server when its key-encryption key does not resolve, naming the variable', () => {
+    const run = cli(['serve'], {
+      MCP_MODE: 'http',
+      MCP_OAUTH_KEY_ENCRYPTION_KEY: 'env:MCP_PA_TEST_UNSET_KEK',
+    })
     expect(run.code).toBe(3)
-    expect(run.stderr).toMatch(/built-in authorization server is not available/)
-    expect(run.stderr).toMatch(/authentication\.provider to "external"/)
+    expect(run.stderr).toMatch(/MCP_PA_TEST_UNSET_KEK/)
     expect(run.stderr).not.toMatch(/\n\s+at /)
   })
 

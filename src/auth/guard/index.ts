@@ -101,3 +101,5 @@ export type {
   DiscoveryAttempt,
   DiscoveryOptions,
 } from './discovery.js'
+export { grantCheckingVerifier } from './grant-check.js'
+export type { GrantCheckOptions } from './grant-check.js'

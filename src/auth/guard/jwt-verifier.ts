@@ -39,8 +39,11 @@ export interface JwtVerifierOptions {
   issuer: string
   /** The value `aud` must contain: the canonical resource URI, or an IdP-specific value (TOK-4). */
   audience: string
-  /** The JWKS URL (https, http only on loopback) or a local key set. */
-  jwks: URL | JSONWebKeySet
+  /**
+   * The JWKS URL (https, http only on loopback), a local key set, or a key lookup (the built-in
+   * authorization server hands over its keys in process: no HTTP round trip).
+   */
+  jwks: URL | JSONWebKeySet | JWTVerifyGetKey
   algorithms?: readonly string[]
   /** Leeway for `exp`/`nbf`/`iat`, 0–300 s (default 30). */
   clockToleranceSeconds?: number
@@ -109,6 +112,7 @@ function keySetFetch(url: URL, timeoutMs: number): FetchImplementation {
 
 function keyGetter(options: JwtVerifierOptions, timeout: number, cooldown: number) {
   const { jwks } = options
+  if (typeof jwks === 'function') return jwks
   if (jwks instanceof URL) {
     const url = parseHttpsOrLoopbackUrl(jwks, 'jwks')
     return createRemoteJWKSet(url, {
@@ -248,6 +252,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           audience: typeof payload.aud === 'string' ? [payload.aud] : [...(payload.aud ?? [])],
           expiresAt: payload.exp as number,
           ...(typeof clientId === 'string' ? { clientId } : {}),
+          ...(typeof payload.gid === 'string' ? { grantId: payload.gid } : {}),
           tokenFingerprint: tokenFingerprint(token),
         }
       } catch (error) {

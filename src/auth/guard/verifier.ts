@@ -12,6 +12,8 @@ export interface VerifiedToken {
   expiresAt: number
   /** `client_id` (RFC 9068 §2.2) or `azp`, when present. */
   clientId?: string
+  /** The built-in authorization server's grant (`gid`), checked for revocation. */
+  grantId?: string
   /** `sha256:` + 16 hex of the token: the only form of the token that may be logged. */
   tokenFingerprint: string
 }

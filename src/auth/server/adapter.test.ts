@@ -17,6 +17,7 @@ function fakeStore(found: StoredArtifact | undefined, consumed: ConsumeResult = 
     destroy: vi.fn(async () => undefined),
     revokeByGrantId: vi.fn(async () => 3),
     sweepExpired: vi.fn(async () => 0),
+    list: vi.fn(async () => []),
   } satisfies ArtifactStore
 }
 

@@ -27,6 +27,18 @@ export interface AdapterOptions {
    * of the wiring replaces this for `RefreshToken`.
    */
   onAlreadyConsumed?: (model: ArtifactModel, payload: AdapterPayload | undefined) => Promise<void>
+  /**
+   * Sees every payload `find` returns and may hide it (undefined): the refresh grace window
+   * hides a refresh token consumed moments ago, so the engine answers "not found" instead of
+   * revoking the grant, and the wiring answers from the rotation it raced with.
+   */
+  onFound?: (model: ArtifactModel, payload: AdapterPayload) => AdapterPayload | undefined
+  /** Rewrites a payload before it is stored (client secrets become hashes, DCR clients are marked). */
+  beforeUpsert?: (
+    model: ArtifactModel,
+    payload: AdapterPayload,
+    expiresIn: number | undefined,
+  ) => { payload: AdapterPayload; expiresIn: number | undefined }
 }
 
 const MODELS: ReadonlySet<string> = new Set(ARTIFACT_MODELS)
@@ -72,11 +84,17 @@ export function createAdapterFactory(
 
     async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
       const { consumed: _consumed, ...rest } = payload
-      await store.upsert(this.model, id, rest, expiresIn)
+      const stored = options.beforeUpsert?.(this.model, rest, expiresIn) ?? {
+        payload: rest,
+        expiresIn,
+      }
+      await store.upsert(this.model, id, stored.payload, stored.expiresIn)
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      return toPayload(await store.find(this.model, id))
+      const found = toPayload(await store.find(this.model, id))
+      if (found === undefined || options.onFound === undefined) return found
+      return options.onFound(this.model, found)
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {

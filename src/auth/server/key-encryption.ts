@@ -1,8 +1,8 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
 import type { Secret } from '../../config/index.js'
 
 /** The config key that names the key-encryption key's secret reference, for error messages. */
-export const DEFAULT_KEK_CONFIG_KEY = 'auth.server.key_encryption_key'
+export const DEFAULT_KEK_CONFIG_KEY = 'authentication.authorization_server.key_encryption_key'
 
 const KEK_BYTES = 32
 const IV_BYTES = 12
@@ -112,4 +112,13 @@ export function decryptPrivateKey(kek: KeyEncryptionKey, kid: string, sealed: st
         `check ${kek.configKey} (it must resolve to the same secret on every instance)`,
     )
   }
+}
+
+/**
+ * A 32-byte key for another purpose (`label`), derived from the KEK with HKDF-SHA-256: the cookie
+ * signing keys and the CSRF key, so every instance that shares the KEK shares them too without a
+ * second secret to configure. Distinct labels give independent keys.
+ */
+export function deriveKey(kek: KeyEncryptionKey, label: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', bytesOf(kek), 'mcp-pa', label, 32) as ArrayBuffer)
 }

@@ -220,6 +220,169 @@ export function artifactContract(ctx: ContractContext): void {
       expect(await artifacts().find('Interaction', forever)).toBeDefined()
     })
 
+    describe('list', () => {
+      const grant = (accountId: string, clientId: string, iat: number) => {
+        const id = randomUUID()
+        return { id, payload: { jti: id, kind: 'Grant', accountId, clientId, iat, exp: iat + 60 } }
+      }
+
+      it('lists one model newest first (by iat), filtered by account and client', async () => {
+        const [account, other] = [randomUUID(), randomUUID()]
+        const [c1, c2] = [`c1-${randomUUID()}`, `c2-${randomUUID()}`]
+        const base = 1_700_000_000
+        const mine = [
+          grant(account, c1, base + 3),
+          grant(account, c2, base + 1),
+          grant(account, c1, base + 5),
+          grant(account, c2, base + 4),
+          grant(account, c1, base + 2),
+        ]
+        for (const g of [...mine, grant(other, c1, base + 9)]) {
+          await artifacts().upsert('Grant', g.id, g.payload, 3600)
+        }
+        // Another model's artifact of the same account is not a grant.
+        await artifacts().upsert('Session', secret(), { accountId: account, iat: base + 9 }, 60)
+        const ids = (list: { payload: Record<string, unknown> }[]) => list.map((a) => a.payload.jti)
+        const newestFirst = [...mine].sort((a, b) => b.payload.iat - a.payload.iat)
+
+        const byAccount = await artifacts().list('Grant', { accountId: account })
+        expect(ids(byAccount)).toEqual(newestFirst.map((g) => g.id))
+        expect(byAccount[0]).toEqual({
+          payload: newestFirst[0]!.payload,
+          expiresAt: expect.any(Number),
+          consumedAt: undefined,
+        })
+        // The other account's grant of c1 is the newest.
+        expect(ids(await artifacts().list('Grant', { clientId: c1 }))).toEqual([
+          expect.any(String),
+          mine[2]!.id,
+          mine[0]!.id,
+          mine[4]!.id,
+        ])
+        expect(ids(await artifacts().list('Grant', { accountId: account, clientId: c2 }))).toEqual([
+          mine[3]!.id,
+          mine[1]!.id,
+        ])
+        expect(await artifacts().list('Grant', { accountId: randomUUID() })).toEqual([])
+      })
+
+      it('applies the limit after filtering', async () => {
+        const account = randomUUID()
+        const client = randomUUID()
+        const base = 1_800_000_000
+        const wanted = [grant(account, client, base + 1), grant(account, client, base + 2)]
+        // Newer grants of other accounts: a limit applied before the filter would see only them.
+        for (let i = 0; i < 5; i++) {
+          const g = grant(randomUUID(), client, base + 100 + i)
+          await artifacts().upsert('Grant', g.id, g.payload, 3600)
+        }
+        for (const g of wanted) await artifacts().upsert('Grant', g.id, g.payload, 3600)
+        const listed = await artifacts().list('Grant', { accountId: account, limit: 1 })
+        expect(listed.map((a) => a.payload.jti)).toEqual([wanted[1]!.id])
+        expect(await artifacts().list('Grant', { clientId: client, limit: 6 })).toHaveLength(6)
+        expect(await artifacts().list('Grant', { clientId: client, limit: 1000 })).toHaveLength(7)
+      })
+
+      it('returns at most 100 when no limit is given', async () => {
+        const account = randomUUID()
+        for (let i = 0; i < 101; i++) {
+          const g = grant(account, 'c', 1_700_000_000 + i)
+          await artifacts().upsert('Grant', g.id, g.payload, 3600)
+        }
+        const listed = await artifacts().list('Grant', { accountId: account })
+        expect(listed).toHaveLength(100)
+        // The oldest one is the one left out.
+        expect(listed.at(-1)?.payload.iat).toBe(1_700_000_001)
+      })
+
+      it('matches filter values exactly: strings only, case and wildcards literal', async () => {
+        const token = randomUUID()
+        const exact = `Ab%_${token}`
+        const payloads: Record<string, unknown>[] = [
+          { accountId: exact, n: 1 },
+          { accountId: exact.toLowerCase(), n: 2 },
+          { accountId: `Ab__${token}`, n: 3 },
+          { accountId: `xAb%_${token}`, n: 4 },
+          { nested: { accountId: exact }, n: 5 },
+          { accountId: [exact], n: 6 },
+        ]
+        for (const payload of payloads) {
+          await artifacts().upsert('Grant', randomUUID(), { ...payload, iat: 1 }, 60)
+        }
+        const numeric = String(Date.now())
+        await artifacts().upsert('Grant', randomUUID(), { accountId: Number(numeric), n: 7 }, 60)
+        const found = await artifacts().list('Grant', { accountId: exact })
+        expect(found.map((a) => a.payload.n)).toEqual([1])
+        expect(await artifacts().list('Grant', { accountId: numeric })).toEqual([])
+      })
+
+      it('leaves out expired artifacts, and never returns a secret id as jti', async () => {
+        const account = randomUUID()
+        const gone = secret()
+        const live = secret()
+        await artifacts().upsert(
+          'AccessToken',
+          gone,
+          { jti: gone, accountId: account, iat: 2 },
+          0.02,
+        )
+        await artifacts().upsert(
+          'AccessToken',
+          live,
+          { jti: live, accountId: account, grantId: 'g', iat: 1 },
+          60,
+        )
+        await sleep(40)
+        const listed = await artifacts().list('AccessToken', { accountId: account })
+        expect(listed.map((a) => a.payload)).toEqual([{ accountId: account, grantId: 'g', iat: 1 }])
+      })
+
+      it('orders clients by client_id_issued_at, then the later expiry', async () => {
+        const at = 9_000_000_000 + Math.floor(Date.now() / 1000)
+        const [older, newer, sameLater, sameEarlier] = [0, 1, 2, 3].map(
+          () => `client-${randomUUID()}`,
+        )
+        await artifacts().upsert('Client', older!, { client_id: older, client_id_issued_at: at })
+        await artifacts().upsert('Client', newer!, {
+          client_id: newer,
+          client_id_issued_at: at + 2,
+        })
+        await artifacts().upsert(
+          'Client',
+          sameEarlier!,
+          { client_id: sameEarlier, client_id_issued_at: at + 1 },
+          600,
+        )
+        await artifacts().upsert(
+          'Client',
+          sameLater!,
+          { client_id: sameLater, client_id_issued_at: at + 1 },
+          1200,
+        )
+        // Other suites on the same database may have listed clients like these: keep ours.
+        const ours = new Set([older, newer, sameLater, sameEarlier])
+        const listed = (await artifacts().list('Client', { limit: 1000 })).filter((a) =>
+          ours.has(a.payload.client_id as string),
+        )
+        expect(listed.map((a) => a.payload.client_id)).toEqual([
+          newer,
+          sameLater,
+          sameEarlier,
+          older,
+        ])
+      })
+
+      it('refuses unknown models, empty filters and bad limits', async () => {
+        const list = artifacts().list.bind(artifacts())
+        expect(await rejectionCode(list('Nope' as ArtifactModel))).toBe('invalid_input')
+        expect(await rejectionCode(list('Grant', { accountId: '' }))).toBe('invalid_input')
+        expect(await rejectionCode(list('Grant', { clientId: '' }))).toBe('invalid_input')
+        for (const limit of [0, -1, 1.5, 1001, Number.NaN]) {
+          expect(await rejectionCode(list('Grant', { limit })), String(limit)).toBe('invalid_input')
+        }
+      })
+    })
+
     it('refuses unknown models, empty ids and bad limits', async () => {
       expect(await rejectionCode(artifacts().upsert('Nope' as ArtifactModel, 'x', {}, 1))).toBe(
         'invalid_input',

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { Kysely } from 'kysely'
+import { PostgresAdapter, SqliteAdapter, sql } from 'kysely'
+import type { Kysely, RawBuilder } from 'kysely'
 import { DomainError } from '../../domain/index.js'
 import { ARTIFACT_MODELS, GRANT_BOUND_MODELS, SECRET_ID_MODELS } from '../ports.js'
 import type {
@@ -16,6 +17,9 @@ export type MillisClock = () => number
 
 const MODELS: ReadonlySet<string> = new Set(ARTIFACT_MODELS)
 const MAX_KEY_CHARS = 4096
+/** `list` without a limit returns this many artifacts, and never more than the maximum. */
+export const ARTIFACT_LIST_DEFAULT_LIMIT = 100
+export const ARTIFACT_LIST_MAX_LIMIT = 1000
 
 /** SHA-256, base64url: the only form in which an id, uid or user code is stored. */
 export function artifactKeyHash(value: string): string {
@@ -54,12 +58,76 @@ function toArtifact(row: Row, model: ArtifactModel, id: string | undefined): Sto
   }
 }
 
+export type ArtifactDialect = 'sqlite' | 'postgresql'
+
+/**
+ * The dialect of a Kysely instance, from its adapter (the payload column is JSON text in both
+ * databases, but each reads JSON with its own functions).
+ */
+function detectDialect(db: Kysely<Database>): ArtifactDialect {
+  const { adapter } = db.getExecutor()
+  if (adapter instanceof PostgresAdapter) return 'postgresql'
+  if (adapter instanceof SqliteAdapter) return 'sqlite'
+  throw new TypeError('the artifact store runs on SQLite or PostgreSQL only')
+}
+
+/** Reads one top-level member of the JSON payload in SQL; `key` is one of our constants. */
+interface PayloadMember {
+  /** The member when it is a JSON string, else NULL. */
+  text(key: string): RawBuilder<string | null>
+  /** The member when it is a JSON number, else NULL. */
+  number(key: string): RawBuilder<number | null>
+}
+
+const MEMBER_KEY = /^[A-Za-z_]+$/
+
+function payloadMember(dialect: ArtifactDialect): PayloadMember {
+  // The keys are literals of this file; the check keeps `sql.lit` from ever seeing input.
+  const lit = (key: string) => {
+    if (!MEMBER_KEY.test(key)) throw new TypeError(`not a payload member name: ${key}`)
+    return dialect === 'sqlite' ? sql.lit(`$.${key}`) : sql.lit(key)
+  }
+  if (dialect === 'sqlite') {
+    return {
+      text: (key) =>
+        sql`(CASE WHEN json_type(payload, ${lit(key)}) = 'text' THEN json_extract(payload, ${lit(key)}) END)`,
+      number: (key) =>
+        sql`(CASE WHEN json_type(payload, ${lit(key)}) IN ('integer', 'real') THEN json_extract(payload, ${lit(key)}) END)`,
+    }
+  }
+  // PostgreSQL keeps the payload as text: `json` (not jsonb) parses it without rejecting
+  // escapes jsonb refuses, so one odd payload cannot fail the whole listing.
+  return {
+    text: (key) =>
+      sql`(CASE WHEN json_typeof(payload::json -> ${lit(key)}) = 'string' THEN payload::json ->> ${lit(key)} END)`,
+    number: (key) =>
+      sql`(CASE WHEN json_typeof(payload::json -> ${lit(key)}) = 'number' THEN (payload::json ->> ${lit(key)})::double precision END)`,
+  }
+}
+
+function checkLimit(limit: number | undefined): number {
+  if (limit === undefined) return ARTIFACT_LIST_DEFAULT_LIMIT
+  if (!Number.isInteger(limit) || limit < 1 || limit > ARTIFACT_LIST_MAX_LIMIT) {
+    throw new DomainError(
+      'invalid_input',
+      `limit must be a whole number from 1 to ${ARTIFACT_LIST_MAX_LIMIT}`,
+    )
+  }
+  return limit
+}
+
 /**
  * The Kysely `ArtifactStore` (ports.ts) over `oauth_artifacts`, one implementation for SQLite
  * and PostgreSQL. Every statement is a single one, so `consume` is atomic in both: a
- * conditional UPDATE that only the first of concurrent callers can match.
+ * conditional UPDATE that only the first of concurrent callers can match. `dialect` only
+ * matters to `list` (JSON functions); it is read from the Kysely adapter when not given.
  */
-export function createArtifactStore(db: Kysely<Database>, now: MillisClock): ArtifactStore {
+export function createArtifactStore(
+  db: Kysely<Database>,
+  now: MillisClock,
+  dialect: ArtifactDialect = detectDialect(db),
+): ArtifactStore {
+  const member = payloadMember(dialect)
   const live = (at: number) =>
     db
       .selectFrom('oauth_artifacts')
@@ -192,6 +260,28 @@ export function createArtifactStore(db: Kysely<Database>, now: MillisClock): Art
         .where('expires_at', '<=', cutoff)
         .executeTakeFirst()
       return Number(result.numDeletedRows)
+    },
+
+    async list(model, options = {}) {
+      checkModel(model)
+      const limit = checkLimit(options.limit)
+      let query = live(now()).where('model', '=', model)
+      for (const field of ['accountId', 'clientId'] as const) {
+        const value = options[field]
+        if (value === undefined) continue
+        checkKey(field, value)
+        query = query.where(member.text(field), '=', value)
+      }
+      // Newest first: iat (client_id_issued_at for clients), then the later expiry (a
+      // never-expiring one first), then the key for a stable order.
+      const issued = sql<number>`COALESCE(${member.number('iat')}, ${member.number('client_id_issued_at')}, -1)`
+      const rows = await query
+        .orderBy(issued, 'desc')
+        .orderBy(sql`expires_at DESC NULLS FIRST`)
+        .orderBy('id_hash')
+        .limit(limit)
+        .execute()
+      return rows.map((row) => toArtifact(row, model, undefined))
     },
   }
 }

@@ -15,11 +15,14 @@ import {
   securityHeaders,
 } from './security.js'
 import { hstsHeaderValue } from './tls.js'
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
+import { UI_STYLESHEET, UI_STYLESHEET_PATH, uiStylesheetHeaders } from '../../ui/index.js'
+import { mountAccountPages } from './oauth-account.js'
+import { mountAuthorizationServer, type NodeBindings as EngineBindings } from './oauth-edge.js'
+import { mountInteractions } from './oauth-interactions.js'
 
-/** Node's incoming request, as @hono/node-server passes it in `c.env`. */
-interface NodeBindings {
-  incoming?: { socket?: { remoteAddress?: string } }
-}
+/** Node's request and response, as @hono/node-server passes them in `c.env`. */
+type NodeBindings = EngineBindings
 
 export interface HttpApp {
   app: Hono<{ Bindings: NodeBindings }>
@@ -59,14 +62,19 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   app.use(async (c, next) => {
     const started = performance.now()
     await next()
+    const seconds = (performance.now() - started) / 1000
+    if (c.res === RESPONSE_ALREADY_SENT) {
+      // The authorization server engine wrote the response itself (with these headers).
+      const status = Number(c.get('engineStatus' as never) ?? 200)
+      metrics?.observeRequest(c.req.routePath, c.req.method, status, seconds)
+      return
+    }
     const headers = securityHeaders({ hsts: secure(c) ? hstsHeaderValue : undefined })
-    for (const [name, value] of Object.entries(headers)) c.res.headers.set(name, value)
-    metrics?.observeRequest(
-      c.req.routePath,
-      c.req.method,
-      c.res.status,
-      (performance.now() - started) / 1000,
-    )
+    for (const [name, value] of Object.entries(headers)) {
+      // Pages set their own, stricter-for-them policy (a stylesheet, form targets).
+      if (!c.res.headers.has(name)) c.res.headers.set(name, value)
+    }
+    metrics?.observeRequest(c.req.routePath, c.req.method, c.res.status, seconds)
   })
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }))
@@ -83,6 +91,30 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       return new Response(await metrics.render(), {
         headers: { 'Content-Type': metrics.contentType, 'Cache-Control': 'no-store' },
       })
+    })
+  }
+
+  const builtin = options.builtin
+  if (builtin !== undefined) {
+    const shared = {
+      server: builtin.server,
+      issuer: builtin.issuer,
+      accounts: options.storage.accounts,
+      artifacts: options.storage.artifacts,
+      clientIp,
+      rateLimits,
+      metrics,
+      audit,
+    }
+    app.get(
+      UI_STYLESHEET_PATH,
+      () => new Response(UI_STYLESHEET, { headers: uiStylesheetHeaders() }),
+    )
+    mountInteractions(app, { ...shared, consentRememberDays: builtin.consentRememberDays })
+    mountAccountPages(app, shared)
+    mountAuthorizationServer(app, {
+      ...shared,
+      baseHeaders: () => ({}),
     })
   }
 

@@ -6,6 +6,7 @@ export { resourceUri } from './resource-uri.js'
 export type { ResourceUriInput } from './resource-uri.js'
 export type { HttpServerOptions, RunningHttpServer } from './server.js'
 export type {
+  BuiltinMount,
   HttpAppOptions,
   HttpAuthOptions,
   HttpMetrics,

@@ -1,7 +1,11 @@
 import type { AuditSink, Logger } from '../../audit/index.js'
 import type { TokenVerifier } from '../../auth/guard/index.js'
+import type { BuiltinAuthorizationServer } from '../../auth/server/index.js'
 import type { Embedder } from '../../search/index.js'
 import type { Storage } from '../../storage/ports.js'
+
+/** The rate limit buckets. */
+export type RateBucket = 'mcp' | 'ip' | 'oauth' | 'registration'
 
 /** Per-token and per-IP rate limit decisions (rate-limit.ts). */
 export interface RateDecision {
@@ -15,8 +19,12 @@ export interface RateDecision {
 export interface RateLimiting {
   consumeMcp(fingerprint: string): Promise<RateDecision>
   consumeIp(ip: string): Promise<RateDecision>
+  /** The built-in authorization server's routes, per IP (absent: no limit there). */
+  consumeOauth?(ip: string): Promise<RateDecision>
+  /** Dynamic client registration, per IP (absent: no limit there). */
+  consumeRegistration?(ip: string): Promise<RateDecision>
   /** The `RateLimit-*` headers (with `RateLimit-Policy`) of a decision from that bucket. */
-  headers(decision: RateDecision, bucket: 'mcp' | 'ip'): Record<string, string>
+  headers(decision: RateDecision, bucket: RateBucket): Record<string, string>
 }
 
 /** What the app records for Prometheus (metrics.ts). */
@@ -39,6 +47,13 @@ export interface HttpAuthOptions {
   documentationUrl?: string
 }
 
+/** The built-in authorization server as the app mounts it. */
+export interface BuiltinMount {
+  server: BuiltinAuthorizationServer
+  issuer: URL
+  consentRememberDays: number
+}
+
 /** Everything the HTTP app needs, resolved from the configuration by the composition root. */
 export interface HttpAppOptions {
   version: string
@@ -54,6 +69,8 @@ export interface HttpAppOptions {
   allowedOrigins: readonly string[]
   limits: { maxBodyBytes: number; maxBatch: number; requestTimeoutMs: number }
   auth: HttpAuthOptions | undefined
+  /** The built-in authorization server, mounted under `/oauth/` with its pages (issue 4). */
+  builtin?: BuiltinMount | undefined
   storage: Storage
   embedder?: Embedder | undefined
   audit: AuditSink

@@ -74,7 +74,25 @@ describe('memory limiter', () => {
   })
 
   it('exposes RateLimit-Policy values', () => {
-    expect(memory().policies).toEqual({ mcp: '3;w=60', unauthenticated: '2;w=30' })
+    expect(memory().policies).toEqual({
+      mcp: '3;w=60',
+      unauthenticated: '2;w=30',
+      oauth: '2;w=30',
+      registration: '20;w=3600',
+    })
+  })
+
+  it('counts the authorization server and registration buckets apart from the IP bucket', async () => {
+    const limiters = memory({
+      oauth: { points: 1, durationSeconds: 60 },
+      registration: { points: 1, durationSeconds: 3600 },
+    })
+    expect((await limiters.consumeOauth('198.51.100.7')).allowed).toBe(true)
+    expect((await limiters.consumeOauth('198.51.100.7')).allowed).toBe(false)
+    expect((await limiters.consumeRegistration('198.51.100.7')).allowed).toBe(true)
+    expect((await limiters.consumeRegistration('198.51.100.7')).allowed).toBe(false)
+    expect((await limiters.consumeIp('198.51.100.7')).allowed).toBe(true)
+    expect(limiters.policies.registration).toBe('1;w=3600')
   })
 })
 

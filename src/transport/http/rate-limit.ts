@@ -25,6 +25,10 @@ export interface RateLimitersOptions {
   mcp: RateLimitPolicy
   /** Per client IP on unauthenticated routes (the AS) and for refused tokens. */
   unauthenticated: RateLimitPolicy
+  /** Per client IP on the built-in authorization server's token, authorize and login routes. */
+  oauth?: RateLimitPolicy | undefined
+  /** Per client IP on dynamic client registration (a longer window). */
+  registration?: RateLimitPolicy | undefined
   /** Prefix of every key (Redis and memory); default `mcp-pa:rl`. */
   keyPrefix?: string
   logger?: RateLimitLogger
@@ -35,10 +39,14 @@ export interface RateLimiters {
   consumeMcp(fingerprint: string): Promise<RateDecision>
   /** Counts one request against a client address's budget (IPv6 per /64). */
   consumeIp(ip: string): Promise<RateDecision>
+  /** Counts one authorization-server request against a client address (IPv6 per /64). */
+  consumeOauth(ip: string): Promise<RateDecision>
+  /** Counts one dynamic registration against a client address. */
+  consumeRegistration(ip: string): Promise<RateDecision>
   /** Where decisions are made once the first Redis connection attempt settles. */
   ready(): Promise<'memory' | 'redis'>
   /** `RateLimit-Policy` header values. */
-  policies: { mcp: string; unauthenticated: string }
+  policies: { mcp: string; unauthenticated: string; oauth: string; registration: string }
   /** Quits the Redis connection (if any). */
   close(): Promise<void>
   /** The configured store; with `redis`, memory still answers while Redis cannot. */
@@ -87,10 +95,17 @@ function checkOptions(options: RateLimitersOptions) {
   if (options.logger !== undefined && typeof options.logger?.warn !== 'function') {
     throw new TypeError('rate limit logger must have warn(obj, msg) (a pino Logger does)')
   }
+  const unauthenticated = checkPolicy('unauthenticated', options.unauthenticated)
   return {
     keyPrefix,
     mcp: checkPolicy('mcp', options.mcp),
-    unauthenticated: checkPolicy('unauthenticated', options.unauthenticated),
+    unauthenticated,
+    oauth:
+      options.oauth === undefined ? unauthenticated : checkPolicy('unauthenticated', options.oauth),
+    registration:
+      options.registration === undefined
+        ? { points: 20, durationSeconds: 3600 }
+        : checkPolicy('unauthenticated', options.registration),
   }
 }
 
@@ -160,7 +175,7 @@ function limiter(policy: RateLimitPolicy, keyPrefix: string, link?: RedisLink) {
  * and requests keep flowing. Decisions never throw for store trouble: see `decide`.
  */
 export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
-  const { keyPrefix, mcp, unauthenticated } = checkOptions(options)
+  const { keyPrefix, mcp, unauthenticated, oauth, registration } = checkOptions(options)
   const link = options.redis ? connectRedis(options.redis.url, options.logger) : undefined
   const logger = options.logger
   const make = (name: string, policy: RateLimitPolicy) => {
@@ -183,10 +198,17 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
   }
   const mcpConsume = make('mcp', mcp)
   const ipConsume = make('ip', unauthenticated)
+  const oauthConsume = make('oauth', oauth)
+  const registrationConsume = make('registration', registration)
 
   return {
     backend: link ? 'redis' : 'memory',
-    policies: { mcp: rateLimitPolicy(mcp), unauthenticated: rateLimitPolicy(unauthenticated) },
+    policies: {
+      mcp: rateLimitPolicy(mcp),
+      unauthenticated: rateLimitPolicy(unauthenticated),
+      oauth: rateLimitPolicy(oauth),
+      registration: rateLimitPolicy(registration),
+    },
     async consumeMcp(fingerprint) {
       if (typeof fingerprint !== 'string' || !FINGERPRINT.test(fingerprint)) {
         throw new TypeError(
@@ -196,6 +218,8 @@ export function createRateLimiters(options: RateLimitersOptions): RateLimiters {
       return mcpConsume(fingerprint)
     },
     consumeIp: (ip) => ipConsume(ipRateLimitKey(String(ip ?? ''))),
+    consumeOauth: (ip) => oauthConsume(ipRateLimitKey(String(ip ?? ''))),
+    consumeRegistration: (ip) => registrationConsume(ipRateLimitKey(String(ip ?? ''))),
     ready: () => link?.ready ?? Promise.resolve('memory'),
     close: async () => link?.close(),
   }

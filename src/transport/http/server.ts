@@ -2,7 +2,7 @@ import type { Server } from 'node:https'
 import { resourceUri } from './resource-uri.js'
 import { createHttpApp } from './app.js'
 import { listen, type Listener } from './listen.js'
-import type { HttpAppOptions } from './options.js'
+import type { BuiltinMount, HttpAppOptions, HttpAuthOptions } from './options.js'
 import { watchTlsReload, type SignalSource, type TlsMaterial } from './tls.js'
 
 export interface HttpServerOptions extends Omit<
@@ -22,6 +22,11 @@ export interface HttpServerOptions extends Omit<
   closers?: (() => Promise<void>)[]
   /** Where SIGHUP comes from (the process by default; tests pass their own). */
   signals?: SignalSource
+  /**
+   * Builds the OAuth side once the canonical resource URI is known (after listening, so a port
+   * of 0 has resolved): the built-in authorization server needs it for its issuer and audience.
+   */
+  prepareAuth?: (resource: URL) => Promise<{ auth: HttpAuthOptions; builtin?: BuiltinMount }>
 }
 
 export interface RunningHttpServer {
@@ -53,8 +58,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   )
   const port = listener.url.port === '' ? options.port : Number(listener.url.port)
   const resource = resourceUri({ ...options, port, tls: options.tls !== undefined })
+  let prepared: { auth: HttpAuthOptions; builtin?: BuiltinMount } | undefined
+  try {
+    prepared = await options.prepareAuth?.(resource)
+  } catch (error) {
+    await listener.stop()
+    throw error
+  }
   const { app, mcp } = createHttpApp({
     ...options,
+    ...(prepared === undefined ? {} : { auth: prepared.auth, builtin: prepared.builtin }),
     resource,
     port,
     tls: options.tls !== undefined,
