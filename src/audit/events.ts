@@ -103,7 +103,6 @@ export type AuditEvent =
       accountId: string
       change: 'created' | 'disabled' | 'enabled' | 'password_reset'
     }
-  | { type: 'as.request_refused'; route: string; error: string; clientId?: string; ip?: string }
   | { type: 'tool.called'; tool: string; userId: string; ok: boolean; ms: number; error?: string }
   | { type: 'tool.failed'; tool: string; userId: string; reference: string; detail: string }
 
@@ -112,7 +111,6 @@ const WARNINGS: ReadonlySet<AuditEvent['type']> = new Set([
   'as.login_failed',
   'as.refresh_reuse_detected',
   'as.code_replay_detected',
-  'as.request_refused',
   'http.rate_limited',
   'http.origin_refused',
 ])

@@ -2,12 +2,13 @@ import type { AuditSink } from '../audit/index.js'
 import { cachingVerifier, createJwtVerifier, grantCheckingVerifier } from '../auth/guard/index.js'
 import { canonicalResourceUri } from '../auth/protocol/index.js'
 import {
-  createAuthorizationServer,
   createSetupLink,
+  KeyEncryptionError,
   type BuiltinAuthorizationServer,
   type KeyEncryptionKey,
   type Lookup,
 } from '../auth/server/index.js'
+import { createAuthorizationServer } from '../auth/server/authorization-server.js'
 import { resolveSecret, type Config } from '../config/index.js'
 import type { Storage } from '../storage/ports.js'
 import { SCOPES } from '../tools/index.js'
@@ -73,43 +74,50 @@ export async function builtinAuth(
     as.registration_initial_access_token === undefined
       ? undefined
       : (await resolveSecret(as.registration_initial_access_token, { env })).reveal()
-  const server = await createAuthorizationServer({
-    ...seams,
-    issuer: issuerId(issuer),
-    resource,
-    scopes: SCOPES,
-    settings: {
-      accessTokenTtl: auth.token_expiry,
-      refreshTokenTtl: as.refresh_token_expiry,
-      codeTtl: as.code_expiry,
-      sessionIdleTtl: as.session_idle_timeout,
-      refreshGrace: as.refresh_grace_period,
-      consentRememberDays: as.consent_remember_days,
-      signingAlg: as.signing_alg,
-      clientAuthMethods: auth.client_auth_methods,
-      cimd: {
-        enabled: as.client_id_metadata_documents,
-        hosts: as.client_id_metadata_document_hosts,
+  let server: BuiltinAuthorizationServer
+  try {
+    server = await createAuthorizationServer({
+      ...seams,
+      issuer: issuerId(issuer),
+      resource,
+      scopes: SCOPES,
+      settings: {
+        accessTokenTtl: auth.token_expiry,
+        refreshTokenTtl: as.refresh_token_expiry,
+        codeTtl: as.code_expiry,
+        sessionIdleTtl: as.session_idle_timeout,
+        refreshGrace: as.refresh_grace_period,
+        consentRememberDays: as.consent_remember_days,
+        signingAlg: as.signing_alg,
+        clientAuthMethods: auth.client_auth_methods,
+        cimd: {
+          enabled: as.client_id_metadata_documents,
+          hosts: as.client_id_metadata_document_hosts,
+        },
+        registration: {
+          enabled: config.features.dynamic_client_registration,
+          initialAccessToken,
+          unusedTtl: as.registration_unused_expiry,
+        },
       },
-      registration: {
-        enabled: config.features.dynamic_client_registration,
-        initialAccessToken,
-        unusedTtl: as.registration_unused_expiry,
-      },
-    },
-    stores: storage,
-    kek,
-    audit,
-    interactionPath: (uid) => `${prefix}/oauth/interaction/${uid}`,
-    renderError: (status, error, description) =>
-      renderErrorPage({
-        status,
-        title: 'This sign-in request cannot continue',
-        message:
-          'The app sent a request this server does not accept, so you were not sent back to it. Go back to the app and try again, or tell its developer.',
-        detail: description === '' ? error : `${error}: ${description}`,
-      }),
-  })
+      stores: storage,
+      kek,
+      audit,
+      interactionPath: (uid) => `${prefix}/oauth/interaction/${uid}`,
+      renderError: (status, error, description) =>
+        renderErrorPage({
+          status,
+          title: 'This sign-in request cannot continue',
+          message:
+            'The app sent a request this server does not accept, so you were not sent back to it. Go back to the app and try again, or tell its developer.',
+          detail: description === '' ? error : `${error}: ${description}`,
+        }),
+    })
+  } catch (error) {
+    // A wrong key-encryption key: a configuration problem (exit 3), never key material.
+    if (error instanceof KeyEncryptionError) throw new CliError(error.message, EXIT.config)
+    throw error
+  }
   // Keys in process: a kid we do not know makes us re-read the store (at most every 5 s), so a
   // rotation by another instance or `mcp-pa keys rotate` is seen without waiting for the timer.
   let current = server.publicKeys()

@@ -38,7 +38,8 @@ Claude Code, VS Code, Cursor). stdout carries only JSON-RPC; logs go to stderr. 
 SQLite at ~/.config/mcp-pa/database.sqlite unless the configuration says otherwise.
 
 With --http (or "mode": "http") it serves Streamable HTTP at /mcp for many users, each with
-their own data, protected by OAuth 2.1 bearer tokens from your identity provider
+their own data, protected by OAuth 2.1 bearer tokens from the built-in authorization server
+(users sign in on its pages; docs/authorization-server.md) or from your identity provider
 (docs/http-deployment.md). Plain HTTP is allowed only on a loopback address; elsewhere set
 MCP_TLS_CERT and MCP_TLS_KEY, or run behind a TLS-terminating proxy with MCP_TRUST_PROXY=1,
 and set MCP_PUBLIC_URL to the https URL clients use (it is the token audience).
@@ -205,7 +206,7 @@ Subcommands:
       --display-name <name>  The name shown on the consent page
       --generate             Generate a password and print it once instead of reading one
   list                       Username, display name, status, last login, locked until (--json)
-  disable <username>         Refuse its logins (existing grants stay: see mcp-pa grants)
+  disable <username>         Refuse its logins and revoke every grant it gave
   enable <username>          Allow its logins again
   reset-password <username>  Set a new password (or --generate); clears failed logins and lockout
 

@@ -4,7 +4,6 @@ import type { Storage } from '../storage/ports.js'
 import { resourceUri, startHttpServer, type HttpAuthOptions } from '../transport/http/index.js'
 import { createEmbedder, openStorage } from './compose.js'
 import { createMetrics, externalAuth, rateLimiting, tlsMaterial } from './compose-http.js'
-import { builtinAuth } from './compose-builtin.js'
 import { loadKek } from './kek.js'
 import { CliError, EXIT } from './exit-codes.js'
 import type { CliEnv } from './load.js'
@@ -63,6 +62,9 @@ export async function serveHttp(config: Config, warnings: string[], env: CliEnv)
         ? {}
         : {
             prepareAuth: async (listened: URL) => {
+              // Loaded only here: the engine is not needed (nor its runtime notice printed)
+              // with an external identity provider or without authentication.
+              const { builtinAuth } = await import('./compose-builtin.js')
               const composed = await builtinAuth(config, kek, storage, listened, audit, env.vars)
               closers.push(async () => composed.server.close())
               authOptions = composed.auth

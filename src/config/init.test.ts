@@ -43,6 +43,7 @@ describe('writeStarterConfig', () => {
     expect(text).toContain('// "tls_key": "env:')
     expect(text).toContain('// "issuer": "https://')
     expect(text).toContain('MCP_OAUTH_ISSUER')
+    expect(text).toContain('// "authorization_server": { "key_encryption_key": "env:')
     expect(text).toContain('"connection_string": "env:MCP_DATABASE_URL"')
     expect(text).not.toMatch(/"(api_key|tls_key|connection_string)": "(?!env:|file:|gcp-sm:)/)
   })

@@ -58,9 +58,11 @@ const HTTP = `${HEADER}
   },
   "authentication": {
     "enabled": true,
-    // Access tokens from your identity provider (see docs/identity-providers.md). This
-    // version has no built-in authorization server yet: set both before \`mcp-pa serve\`
-    // (or MCP_OAUTH_PROVIDER=external and MCP_OAUTH_ISSUER):
+    // The built-in authorization server issues the tokens (docs/authorization-server.md);
+    // with PostgreSQL set its key-encryption key (a secret reference, never the key):
+    // "authorization_server": { "key_encryption_key": "env:MCP_PA_KEK" },
+    // Or use your identity provider (docs/identity-providers.md; or MCP_OAUTH_PROVIDER=external
+    // and MCP_OAUTH_ISSUER):
     // "provider": "external",
     // "issuer": "https://idp.example.com/realms/main",
     // Access token lifetime in seconds, at most 3600.

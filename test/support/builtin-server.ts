@@ -35,8 +35,11 @@ export interface BuiltinServerOptions {
 }
 
 export interface BuiltinServer {
+  /** Where this instance listens. */
   origin: string
+  /** The issuer: this instance's origin, or the first one's for a `shareWith` instance. */
   issuer: string
+  /** The MCP endpoint's canonical URI (the token audience), likewise. */
   resource: string
   server: RunningHttpServer
   storage: Storage
@@ -113,6 +116,9 @@ export async function startBuiltinServer(
     port: 0,
     loopback: true,
     mcpPath: '/mcp',
+    // Instances sharing a database are one deployment behind one public URL (a load balancer):
+    // the second serves the first's issuer and resource on its own listener.
+    publicUrl: options.shareWith === undefined ? undefined : new URL(options.shareWith.origin),
     trustProxy: false,
     allowedHosts: [],
     allowedOrigins: [],
@@ -145,7 +151,7 @@ export async function startBuiltinServer(
   const origin = server.url.origin
   return {
     origin,
-    issuer: origin,
+    issuer: server.resource.origin,
     resource: server.resource.href,
     server,
     storage,

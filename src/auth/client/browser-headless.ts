@@ -64,6 +64,43 @@ function isCallback(url: URL, redirectUri: URL): boolean {
   return url.origin === redirectUri.origin && url.pathname === redirectUri.pathname
 }
 
+/**
+ * The OAuth error an authorization server's answer names, when it refused the request itself
+ * (RFC 6749 §4.1.2.1: an unknown client or redirect URI gets an error page, never a redirect):
+ * a JSON error, or `error: description` in the text of an HTML page. Control characters are
+ * dropped and the text capped: it comes from the server and goes to a terminal.
+ */
+function refusalIn(body: string): string | undefined {
+  const clean = (value: string) =>
+    value
+      .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, 300)
+  try {
+    const json = JSON.parse(body) as { error?: unknown; error_description?: unknown }
+    if (typeof json.error === 'string' && /^[a-z_]{1,64}$/.test(json.error)) {
+      const description = typeof json.error_description === 'string' ? json.error_description : ''
+      return clean(description === '' ? json.error : `${json.error}: ${description}`)
+    }
+  } catch {
+    // not JSON: an HTML page
+  }
+  const text = body
+    .replace(/<[^>]*>/g, '\n')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+  const match =
+    /\b((?:invalid|unauthorized|unsupported)_[a-z_]{1,48}|access_denied|server_error)\b(?:: *([^\n]+))?/.exec(
+      text,
+    )
+  if (match?.[1] === undefined) return undefined
+  return clean(match[2] === undefined ? match[1] : `${match[1]}: ${match[2]}`)
+}
+
 /** Delivers the callback to the listener; its status says whether the login was accepted. */
 async function deliver(url: URL, policy: ClientFetchPolicy): Promise<void> {
   const init = { what: 'the login callback', readBody: () => false, redirects: 'return' as const }
@@ -99,13 +136,20 @@ export async function followAuthorizationRedirects(
         {
           what: 'the authorization server (headless login)',
           headers: { accept: 'text/html', ...cookies.header(url.origin) },
-          readBody: () => false,
+          // An error answer is read: it may name why the server refused the request.
+          readBody: (status) => status >= 400,
           redirects: 'return',
         },
         options.policy,
       )
       cookies.store(url.origin, answer.headers.getSetCookie())
       const location = answer.headers.get('location')
+      const refusal = answer.status >= 400 ? refusalIn(answer.body) : undefined
+      if (refusal !== undefined) {
+        throw failed(
+          `${endpointName(url)} refused the authorization request (HTTP ${answer.status}: ${refusal}) instead of redirecting back to mcp-pa; it does not accept this client or its redirect URI. Check the client ID (a client ID metadata document must name its own URL as client_id and allow http://127.0.0.1 redirect URIs)`,
+        )
+      }
       if (!REDIRECTS.has(answer.status) || location === null || !URL.canParse(location, url.href)) {
         throw failed(
           `${endpointName(url)} answered HTTP ${answer.status} instead of redirecting back to mcp-pa: it wants a person (a login or consent page). Log in without --headless`,

@@ -6,7 +6,8 @@ import type { Lookup } from './client-policy.js'
 import { deriveKey, type KeyEncryptionKey } from './key-encryption.js'
 import { ensureSigningKey, retireExpiredKeys, signingKeySet, type SigningKeySet } from './keys.js'
 import type { Engine, EngineContext } from './engine.js'
-import { createEngine, ROUTES, type AuthorizationServerSettings } from './provider.js'
+import { createEngine, type AuthorizationServerSettings } from './provider.js'
+import { ROUTES } from './routes.js'
 import { graceResponses, withGraceState } from './refresh-grace.js'
 import { markClientUsed, reapUnusedClients } from './reaper.js'
 
@@ -150,7 +151,12 @@ function observe(options: AuthorizationServerOptions, grace: Grace, artifacts: A
         await next()
         await afterToken(ctx, state, grace, audit)
         const clientId = ctx.oidc?.client?.clientId
-        if (ctx.status === 200 && clientId !== undefined) await markClientUsed(artifacts, clientId)
+        // Only an unused DCR client needs the write; the engine's client already says which.
+        const metadata = ctx.oidc?.client?.metadata() ?? {}
+        const unusedDcr = metadata.mcp_pa_origin === 'dcr' && metadata.mcp_pa_used_at === undefined
+        if (ctx.status === 200 && clientId !== undefined && unusedDcr) {
+          await markClientUsed(artifacts, clientId)
+        }
       })
       return
     }

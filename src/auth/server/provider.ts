@@ -6,6 +6,7 @@ import { createAdapterFactory } from './adapter.js'
 import { hashClientSecret, isHashedClientSecret, newClientSecret } from './client-secrets.js'
 import {
   clientMetadataProblem,
+  isLoopbackRedirect,
   metadataDocumentFetchProblem,
   type Lookup,
 } from './client-policy.js'
@@ -14,6 +15,7 @@ import { InvalidGrantError } from './grant-error.js'
 import { consentMemory } from './consent-memory.js'
 import { currentGraceState, type GraceResponses } from './refresh-grace.js'
 import type { JwkSet } from './keys.js'
+import { ROUTES } from './routes.js'
 
 /** The settings of the built-in authorization server, resolved from the configuration. */
 export interface AuthorizationServerSettings {
@@ -65,23 +67,6 @@ export interface ProviderOptions {
 
 const systemLookup: Lookup = async (host) =>
   (await dnsLookup(host, { all: true, verbatim: true })).map((entry) => entry.address)
-
-/** The engine's routes, all under `/oauth/` (issue 4). */
-export const ROUTES = {
-  authorization: '/oauth/authorize',
-  token: '/oauth/token',
-  registration: '/oauth/register',
-  revocation: '/oauth/revoke',
-  introspection: '/oauth/introspect',
-  jwks: '/oauth/jwks',
-  userinfo: '/oauth/userinfo',
-  end_session: '/oauth/logout',
-  pushed_authorization_request: '/oauth/par',
-  code_verification: '/oauth/device',
-  device_authorization: '/oauth/device/auth',
-  backchannel_authentication: '/oauth/backchannel',
-  challenge: '/oauth/challenge',
-} as const
 
 /** Marks and secrets of stored clients: DCR clients are marked and reaped when unused; secrets hashed. */
 function storedClient(
@@ -184,6 +169,18 @@ export function engineConfiguration(options: ProviderOptions): Record<string, un
           metadata.mcp_pa_origin = 'dcr'
           metadata.mcp_pa_reap_after ??= Date.now() + settings.registration.unusedTtl * 1000
           delete metadata.mcp_pa_used_at
+        }
+        // A client whose callbacks are all loopback runs on the user's machine whatever
+        // `application_type` it gave (RFC 7591 defaults to web): treat it as native, so any
+        // loopback port matches (RFC 8252 §7.3) and the engine asks consent every time, as
+        // anyone on the machine could listen there with its client id.
+        const uris = metadata.redirect_uris
+        if (
+          Array.isArray(uris) &&
+          uris.length > 0 &&
+          uris.every((uri) => isLoopbackRedirect(String(uri)))
+        ) {
+          metadata.application_type = 'native'
         }
         const problem = clientMetadataProblem(metadata)
         if (problem === undefined) return

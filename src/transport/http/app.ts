@@ -114,7 +114,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     mountAccountPages(app, shared)
     mountAuthorizationServer(app, {
       ...shared,
-      baseHeaders: () => ({}),
+      // The engine writes its responses itself, past the middleware above: same headers here.
+      baseHeaders: () =>
+        securityHeaders({ hsts: scheme === 'https:' ? hstsHeaderValue : undefined }),
     })
   }
 

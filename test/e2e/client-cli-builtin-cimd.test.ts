@@ -1,0 +1,355 @@
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultCredentialsDir, openTokenStore } from '../../src/auth/client/store/index.js'
+import type { StoredCredentials } from '../../src/auth/client/store/index.js'
+import { logSentinel } from '../helpers/log-sentinel.js'
+import { CLI, tempHome } from '../helpers/spawn-client.js'
+import type { Person } from '../support/builtin-flow.js'
+import { newPassword, startBuiltinServer, type BuiltinServer } from '../support/builtin-server.js'
+import { CookieJar } from '../support/cookie-jar.js'
+
+/**
+ * The built CLI logs in to mcp-pa's OWN authorization server through a client ID metadata
+ * document (issue 5 §7): `login <url> --no-browser --client-metadata-url URL`. The server runs in
+ * this process (test/support/builtin-server.ts) so its CIMD fetch seam serves the document and
+ * its DNS seam resolves the document host to a public address: nothing leaves the machine. The
+ * test is the person at the browser (signs in, reads the consent page, consents) and delivers the
+ * final redirect to the CLI's loopback listener.
+ *
+ * Checklist: CIMD-1 (the document URL is the client_id), CIMD-5 (the document's client_id must
+ * equal its URL), CIMD-6 (fetch policy through the lookup seam), REG-2 (CIMD before DCR), PKCE-4,
+ * RES-1, ISS-2.
+ */
+
+const CIMD_URL = 'https://cli.example/mcp-pa-client.json'
+/** A document that claims another client_id than the URL it is served at (CIMD-5). */
+const MISMATCHED_URL = 'https://cli.example/mismatched-client.json'
+const ALL = ['memories:read', 'memories:write', 'tasks:read', 'tasks:write']
+
+/** The shape of docs/client-metadata.json, with this test's URL as its client_id. */
+const documentFor = (clientId: string) => ({
+  client_id: clientId,
+  client_name: 'mcp-pa',
+  application_type: 'native',
+  redirect_uris: ['http://127.0.0.1/callback', 'http://localhost/callback'],
+  grant_types: ['authorization_code', 'refresh_token'],
+  response_types: ['code'],
+  token_endpoint_auth_method: 'none',
+})
+
+const documents = new Map<string, unknown>([
+  [CIMD_URL, documentFor(CIMD_URL)],
+  [MISMATCHED_URL, documentFor(CIMD_URL)],
+])
+const fetched: string[] = []
+/** The server's CIMD fetch seam: serves the documents above, 404 for anything else. */
+const seamFetch = (async (input: string | URL | Request) => {
+  const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+  fetched.push(url)
+  const document = documents.get(url)
+  if (document === undefined) return new Response('not found', { status: 404 })
+  return new Response(JSON.stringify(document), {
+    status: 200,
+    headers: { 'content-type': 'application/json', 'cache-control': 'max-age=60' },
+  })
+}) as typeof fetch
+
+const sentinel = logSentinel(import.meta.filename)
+let as: BuiltinServer
+let alice: { home: string; cleanup: () => Promise<void> }
+let mallory: { home: string; cleanup: () => Promise<void> }
+const person: Person = { username: 'alice', password: sentinel.secret(newPassword()) }
+
+interface CliRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+const env = (home: string) => ({ PATH: process.env.PATH ?? '', HOME: home })
+
+/** Runs the built CLI to its end. */
+async function cli(home: string, args: string[]): Promise<CliRun> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: env(home),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000)
+  const [code] = (await once(child, 'close')) as [number | null]
+  clearTimeout(timer)
+  sentinel.log(stdout + stderr)
+  return { code, stdout, stderr }
+}
+
+interface SeenPage {
+  kind: 'login' | 'consent'
+  html: string
+}
+
+/**
+ * The headless person of test/support/builtin-flow.ts, keeping each page's HTML: follows the
+ * server's redirects with a cookie jar, signs in, consents; the first redirect to another origin
+ * is the callback. A page without a form (an error page) is returned as `error`.
+ */
+async function follow(
+  start: URL,
+  who: Person,
+): Promise<{ callback?: URL; pages: SeenPage[]; error?: { status: number; html: string } }> {
+  const jar = new CookieJar()
+  const pages: SeenPage[] = []
+  let next: { url: URL; init: RequestInit } = { url: start, init: { method: 'GET' } }
+  for (let step = 0; step < 20; step++) {
+    const response = await fetch(next.url, {
+      ...next.init,
+      redirect: 'manual',
+      headers: { ...(next.init.headers as Record<string, string>), ...jar.headers() },
+    })
+    jar.store(response)
+    const location = response.headers.get('location')
+    if (response.status >= 300 && response.status < 400 && location !== null) {
+      const target = new URL(location, next.url)
+      if (target.origin !== start.origin) return { callback: target, pages }
+      next = { url: target, init: { method: 'GET' } }
+      continue
+    }
+    const html = await response.text()
+    const csrf = /name="csrf" value="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&')
+    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, '&')
+    if (response.status !== 200 || csrf === undefined || action === undefined) {
+      return { pages, error: { status: response.status, html } }
+    }
+    const form = new URLSearchParams({ csrf })
+    if (html.includes('name="password"') && !html.includes('password_confirm')) {
+      pages.push({ kind: 'login', html })
+      form.set('username', who.username)
+      form.set('password', who.password)
+    } else if (html.includes('name="decision"')) {
+      pages.push({ kind: 'consent', html })
+      form.set('decision', 'allow')
+      form.set('remember', 'on')
+    } else {
+      throw new Error(`unexpected page at ${next.url.pathname}`)
+    }
+    next = {
+      url: new URL(action, next.url),
+      init: {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: start.origin },
+        body: form.toString(),
+      },
+    }
+  }
+  throw new Error('too many redirects')
+}
+
+/**
+ * `mcp-pa login <resource> --no-browser --client-metadata-url URL`, with the test as the person:
+ * the printed authorization URL is followed, and the final redirect delivered to the CLI.
+ */
+async function loginAsPerson(home: string, documentUrl: string) {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'login', as.resource, '--no-browser', '--client-metadata-url', documentUrl],
+    { env: env(home), stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
+  const printed = new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no authorization URL:\n${stderr}`)), 15_000)
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+      const url = /^(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)$/m.exec(stderr)?.[1]
+      if (url !== undefined) {
+        clearTimeout(timer)
+        resolve(url)
+      }
+    })
+    child.on('exit', () => reject(new Error(`login exited before printing a URL:\n${stderr}`)))
+  })
+  const closed = once(child, 'close')
+  const url = new URL(await printed)
+  const seen = await follow(url, person)
+  if (seen.callback === undefined) {
+    child.kill('SIGTERM')
+    await closed
+    sentinel.log(stdout + stderr)
+    return { url, seen, run: undefined }
+  }
+  const delivered = await fetch(seen.callback)
+  await delivered.body?.cancel()
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000)
+  const [code] = (await closed) as [number | null]
+  clearTimeout(timer)
+  sentinel.log(stdout + stderr)
+  return { url, seen, delivered, run: { code, stdout, stderr } satisfies CliRun }
+}
+
+/** What the CLI stored in `home` for the server (encrypted file backend); tokens recorded. */
+async function stored(home: string): Promise<StoredCredentials | undefined> {
+  const store = await openTokenStore({ dir: defaultCredentialsDir(home), preferKeychain: false })
+  const summary = (await store.list()).find((s) => s.resource === as.resource)
+  if (summary === undefined) return undefined
+  const credentials = await store.get({ issuer: summary.issuer, resource: summary.resource })
+  if (credentials !== undefined) {
+    sentinel.secret(credentials.access_token)
+    if (credentials.refresh_token !== undefined) sentinel.secret(credentials.refresh_token)
+  }
+  return credentials
+}
+
+beforeAll(async () => {
+  as = await startBuiltinServer({
+    fetch: seamFetch,
+    // The CIMD policy's DNS: cli.example is public. Nothing is contacted (the fetch seam answers).
+    lookup: async () => ['93.184.216.34'],
+  })
+  await as.addAccount(person.username, person.password)
+  alice = await tempHome()
+  mallory = await tempHome()
+}, 30_000)
+
+afterAll(async () => {
+  await as?.stop()
+  await alice?.cleanup()
+  await mallory?.cleanup()
+  sentinel.assertClean()
+})
+
+describe('login through a client ID metadata document at the built-in server', () => {
+  it('login --no-browser --client-metadata-url: the URL is the client_id, no registration, the consent page shows the document host (CIMD-1, REG-2)', async () => {
+    const { url, seen, delivered, run } = await loginAsPerson(alice.home, CIMD_URL)
+    expect(seen.error, seen.error?.html).toBeUndefined()
+    expect(run?.code, run?.stderr).toBe(0)
+    expect(delivered?.status).toBe(200)
+    expect(url.origin).toBe(as.issuer)
+    expect(url.searchParams.get('client_id')).toBe(CIMD_URL)
+    expect(url.searchParams.get('code_challenge_method')).toBe('S256')
+    expect(url.searchParams.get('resource')).toBe(as.resource)
+    expect(seen.callback?.searchParams.get('iss')).toBe(as.issuer)
+    expect(fetched).toContain(CIMD_URL)
+
+    expect(seen.pages.map((p) => p.kind)).toEqual(['login', 'consent'])
+    const consent = seen.pages[1]?.html ?? ''
+    expect(consent).toMatch(/<h1 class="client-host">cli\.example<\/h1>/)
+    expect(consent).toContain(
+      'Identified by its metadata document at <strong class="break">cli.example</strong>',
+    )
+
+    expect(run?.stdout).toContain(`Logged in to ${as.resource}`)
+    expect(run?.stdout).toContain(`authorization server: ${as.issuer}`)
+    expect(run?.stdout).toContain(`client:               client ID metadata document ${CIMD_URL}`)
+    for (const scope of ALL) expect(run?.stdout).toContain(scope)
+
+    // No dynamic registration happened; the token was issued to the document URL.
+    expect(as.events.filter((e) => e.type === 'as.client_registered')).toEqual([])
+    expect(as.events).toContainEqual(
+      expect.objectContaining({
+        type: 'as.token_issued',
+        grantType: 'authorization_code',
+        clientId: CIMD_URL,
+      }),
+    )
+    expect(await as.storage.artifacts.find('Client', CIMD_URL)).toBeUndefined()
+    const credentials = await stored(alice.home)
+    expect(credentials?.refresh_token).toEqual(expect.any(String))
+    for (const token of [credentials?.access_token, credentials?.refresh_token]) {
+      expect(run?.stdout).not.toContain(token)
+      expect(run?.stderr).not.toContain(token)
+    }
+  })
+
+  it('status --json names the metadata document as the client', async () => {
+    const run = await cli(alice.home, ['status', '--json'])
+    expect(run.code, run.stderr).toBe(0)
+    const parsed = JSON.parse(run.stdout) as { servers: unknown[] }
+    expect(parsed.servers).toEqual([
+      expect.objectContaining({
+        resource: as.resource,
+        issuer: as.issuer,
+        client: { method: 'client_id_metadata_document', client_id: CIMD_URL },
+      }),
+    ])
+  })
+
+  it('tools and call memory_save work with the token', async () => {
+    const tools = await cli(alice.home, ['tools', as.resource])
+    expect(tools.code, tools.stderr).toBe(0)
+    expect(tools.stdout).toMatch(/^memory_save +Remember a piece of information/m)
+    const saved = await cli(alice.home, [
+      'call',
+      as.resource,
+      'memory_save',
+      '--args',
+      JSON.stringify({ content: 'saved by a metadata-document client' }),
+      '--json',
+    ])
+    expect(saved.code, saved.stderr).toBe(0)
+    const result = JSON.parse(saved.stdout) as {
+      structuredContent: { memory: { id: string; content: string } }
+    }
+    expect(result.structuredContent.memory.content).toBe('saved by a metadata-document client')
+    expect(as.events).toContainEqual(
+      expect.objectContaining({ type: 'tool.called', tool: 'memory_save', ok: true }),
+    )
+  })
+
+  it('logout revokes at the server and deletes the stored tokens', async () => {
+    const run = await cli(alice.home, ['logout', as.resource])
+    expect(run.code, run.stderr).toBe(0)
+    expect(run.stdout).toContain(`Logged out of ${as.resource} (authorization server ${as.issuer})`)
+    expect(run.stdout).toContain('Revoked the refresh token.')
+    expect(run.stdout).toContain('Deleted the stored tokens')
+    expect(await stored(alice.home)).toBeUndefined()
+    expect(as.events).toContainEqual(
+      expect.objectContaining({
+        type: 'as.token_revoked',
+        clientId: CIMD_URL,
+        kind: 'refresh_token',
+      }),
+    )
+    const status = await cli(alice.home, ['status'])
+    expect(status.stdout).toContain('Not logged in to any server')
+  })
+})
+
+describe('a document whose client_id is not its URL (CIMD-5)', () => {
+  // CIMD-5 asks for invalid_client or invalid_request; the engine answers invalid_client_metadata.
+  const problem = 'client_id metadata document client_id does not match the expected value'
+
+  it('login --headless: the CLI fails with a message naming the problem; no stack trace, nothing stored', async () => {
+    const run = await cli(mallory.home, [
+      'login',
+      as.resource,
+      '--headless',
+      '--client-metadata-url',
+      MISMATCHED_URL,
+    ])
+    expect(run.code).toBe(1)
+    expect(run.stdout).toBe('')
+    expect(run.stderr).toContain(
+      `mcp-pa: ${as.issuer}/oauth/authorize refused the authorization request (HTTP 400: invalid_client_metadata: ${problem})`,
+    )
+    expect(run.stderr).not.toContain('it wants a person')
+    expect(run.stderr).not.toMatch(/\n\s+at /)
+    expect(fetched).toContain(MISMATCHED_URL)
+    expect(await stored(mallory.home)).toBeUndefined()
+    expect(as.events).not.toContainEqual(expect.objectContaining({ clientId: MISMATCHED_URL }))
+  })
+
+  it('login --no-browser: the person gets the error page, never a redirect (REDIR-4)', async () => {
+    // The server cannot trust the document's redirect URIs, so nothing reaches the CLI's
+    // listener: the person sees why, and the CLI would wait for its callback (stopped here).
+    const { seen } = await loginAsPerson(mallory.home, MISMATCHED_URL)
+    expect(seen.callback).toBeUndefined()
+    expect(seen.pages).toEqual([])
+    expect(seen.error?.status).toBe(400)
+    expect(seen.error?.html).toContain(problem)
+    expect(await stored(mallory.home)).toBeUndefined()
+  })
+})
