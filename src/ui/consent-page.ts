@@ -19,6 +19,8 @@ export interface ConsentPageOptions {
   accountName: string
   /** Whether "remember this decision" starts ticked (default false). */
   rememberDefault?: boolean
+  /** Whether the page offers "remember" at all (default true; never for loopback apps, which are asked every time). */
+  offerRemember?: boolean
 }
 
 function scopeList(scopes: ScopeText[]): string {
@@ -65,10 +67,14 @@ ${home === '' ? '' : `<dt>App's website</dt><dd>${home}</dd>`}
 </dl>
 <form method="post" action="${escapeHtml(o.action)}" class="form">
 ${csrfField(o.csrfToken)}
-<div class="check">
+${
+  o.offerRemember === false
+    ? ''
+    : `<div class="check">
 <input type="checkbox" id="remember" name="remember" value="on"${o.rememberDefault === true ? ' checked' : ''}>
 <label for="remember">Remember this decision for this app</label>
-</div>
+</div>`
+}
 <div class="actions">
 <button type="submit" name="decision" value="deny" class="button button-secondary">Deny</button>
 <button type="submit" name="decision" value="allow" class="button button-primary">Allow</button>

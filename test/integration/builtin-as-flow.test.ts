@@ -156,9 +156,13 @@ describe.each(['sqlite', 'postgres'] as const)(
       await login(web, SCOPE, WEB_REDIRECT)
       expect((await login(web, SCOPE, WEB_REDIRECT)).pages).toEqual(['login'])
       const native = await newClient()
-      await login(native)
-      // Anyone can run a loopback listener with a native client's id: the engine always asks.
-      expect((await login(native)).pages).toEqual(['login', 'consent'])
+      const first = await login(native)
+      // Anyone can run a loopback listener with a native client's id: the engine always asks,
+      // and each login gets a grant of its own (reuse detected on one install spares the other).
+      const second = await login(native)
+      expect(second.pages).toEqual(['login', 'consent'])
+      const grantOf = (tokens: typeof first.tokens) => decodeJwt(tokens.body.access_token).gid
+      expect(grantOf(second.tokens)).not.toBe(grantOf(first.tokens))
     })
 
     it('rotates refresh tokens; a retry within the grace window gets the same pair; reuse after it revokes the grant (RT-1)', async () => {

@@ -293,14 +293,17 @@ export function engineConfiguration(options: ProviderOptions): Record<string, un
       oidc: {
         result?: { consent?: { grantId?: string } }
         session: { accountId?: string }
-        client: { clientId: string }
+        client: { clientId: string; applicationType?: string }
         provider: Engine
       }
     }) => {
       const fromResult = ctx.oidc.result?.consent?.grantId
       if (fromResult !== undefined) return ctx.oidc.provider.Grant.find(fromResult)
       const accountId = ctx.oidc.session.accountId
-      if (accountId === undefined) return undefined
+      // A native (loopback) client is asked every time and gets a grant of its own each time:
+      // two installs of one client id (a CLI on two machines) must not share a grant, or the
+      // refresh reuse detected on one would revoke the other.
+      if (accountId === undefined || ctx.oidc.client.applicationType === 'native') return undefined
       const remembered = await consents.find(accountId, ctx.oidc.client.clientId)
       return remembered === undefined ? undefined : ctx.oidc.provider.Grant.find(remembered)
     },

@@ -172,6 +172,8 @@ export function mountInteractions(
       ...(typeof found.params.resource === 'string' ? { resource: found.params.resource } : {}),
       accountName: account?.displayName ?? account?.username ?? 'your account',
       rememberDefault: options.consentRememberDays > 0,
+      // Native (loopback) apps are asked every time (ADR 0008): nothing to remember.
+      offerRemember: options.consentRememberDays > 0 && client?.applicationType !== 'native',
     })
     return page(
       html,
@@ -255,7 +257,8 @@ export function mountInteractions(
         grant.addResourceScope(resource, scopes.join(' '))
       }
       const grantId = await grant.save()
-      const remember = form.remember === 'on'
+      const { client } = await clientOf(found)
+      const remember = form.remember === 'on' && client?.applicationType !== 'native'
       if (remember)
         await consents.remember(accountId, clientId, grantId, options.consentRememberDays)
       else await consents.forget(accountId, clientId)
