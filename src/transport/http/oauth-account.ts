@@ -1,10 +1,8 @@
 import type { Context, Hono } from 'hono'
 import type { AuditSink } from '../../audit/index.js'
 import {
-  authenticateLocal,
   completeSetup,
   consentMemory,
-  INVALID_CREDENTIALS_MESSAGE,
   setupTokenUsable,
   type BuiltinAuthorizationServer,
 } from '../../auth/server/index.js'
@@ -26,6 +24,8 @@ import {
   cookieName,
   csrfToken,
   csrfValid,
+  loginRefusalMessage,
+  signIn,
   newSession,
   openSession,
   readCookie,
@@ -163,20 +163,11 @@ export function mountAccountPages(
         429,
       )
     }
-    const username = typeof form.username === 'string' ? form.username : ''
-    const password = typeof form.password === 'string' ? form.password : ''
-    const result = await authenticateLocal(accounts, username, password, Date.now())
+    const result = await signIn(accounts, form, ip, audit)
     if (!result.ok) {
-      audit.emit({ type: 'as.login_failed', reason: result.reason, ip })
-      const message =
-        result.reason === 'locked'
-          ? `Too many failed attempts. Try again in ${result.retryAfter ?? 60} second${result.retryAfter === 1 ? '' : 's'}.`
-          : result.reason === 'disabled'
-            ? 'This account is disabled. Ask the administrator of this server.'
-            : INVALID_CREDENTIALS_MESSAGE
+      const message = loginRefusalMessage(result)
       return loginPage(c, message, result.reason === 'locked' ? 429 : 401)
     }
-    audit.emit({ type: 'as.login_succeeded', accountId: result.account.id, ip })
     const fresh = newSession(result.account.id, ACCOUNT_IDLE_SECONDS, Date.now())
     const headers = new Headers({ Location: '/account', 'Cache-Control': 'no-store' })
     headers.append(

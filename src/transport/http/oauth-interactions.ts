@@ -1,9 +1,7 @@
 import type { Context, Hono } from 'hono'
 import type { AuditSink } from '../../audit/index.js'
 import {
-  authenticateLocal,
   consentMemory,
-  INVALID_CREDENTIALS_MESSAGE,
   isLoopbackRedirect,
   type BuiltinAuthorizationServer,
   type EngineClient,
@@ -20,7 +18,13 @@ import {
 } from '../../ui/index.js'
 import { limited, type NodeBindings } from './oauth-edge.js'
 import type { HttpMetrics, RateLimiting } from './options.js'
-import { csrfToken, csrfValid, sameOriginPost } from './page-security.js'
+import {
+  csrfToken,
+  csrfValid,
+  loginRefusalMessage,
+  sameOriginPost,
+  signIn,
+} from './page-security.js'
 
 export interface InteractionRoutesOptions {
   server: BuiltinAuthorizationServer
@@ -207,19 +211,11 @@ export function mountInteractions(
       )
     }
     const username = typeof form.username === 'string' ? form.username : ''
-    const password = typeof form.password === 'string' ? form.password : ''
-    const result = await authenticateLocal(options.accounts, username, password, Date.now())
+    const result = await signIn(options.accounts, form, ip, audit)
     if (!result.ok) {
-      audit.emit({ type: 'as.login_failed', reason: result.reason, ip })
-      const message =
-        result.reason === 'locked'
-          ? `Too many failed attempts. Try again in ${result.retryAfter ?? 60} second${result.retryAfter === 1 ? '' : 's'}.`
-          : result.reason === 'disabled'
-            ? 'This account is disabled. Ask the administrator of this server.'
-            : INVALID_CREDENTIALS_MESSAGE
+      const message = loginRefusalMessage(result)
       return loginPage(found, message, result.reason === 'locked' ? 429 : 401, username)
     }
-    audit.emit({ type: 'as.login_succeeded', accountId: result.account.id, ip })
     const to = await server
       .engine()
       .interactionResult(

@@ -1,5 +1,12 @@
 import { createHmac } from 'node:crypto'
+import type { AuditSink } from '../../audit/index.js'
 import { constantTimeEqual, randomToken } from '../../auth/protocol/index.js'
+import {
+  authenticateLocal,
+  INVALID_CREDENTIALS_MESSAGE,
+  type LocalLoginResult,
+} from '../../auth/server/index.js'
+import type { AccountStore } from '../../storage/ports.js'
 
 /**
  * CSRF tokens, signed cookies and the same-origin check of the authorization server's pages
@@ -92,4 +99,34 @@ export function openSession(
 /** A new session for an account, `idleSeconds` long. */
 export function newSession(accountId: string, idleSeconds: number, now: number): AccountSession {
   return { accountId, expiresAt: now + idleSeconds * 1000, id: randomToken(16) }
+}
+
+/** Checks a sign-in form (`username`, `password`) and audits the outcome, success or failure. */
+export async function signIn(
+  accounts: AccountStore,
+  form: Record<string, unknown>,
+  ip: string,
+  audit: AuditSink,
+): Promise<LocalLoginResult> {
+  const username = typeof form.username === 'string' ? form.username : ''
+  const password = typeof form.password === 'string' ? form.password : ''
+  const result = await authenticateLocal(accounts, username, password, Date.now())
+  audit.emit(
+    result.ok
+      ? { type: 'as.login_succeeded', accountId: result.account.id, ip }
+      : { type: 'as.login_failed', reason: result.reason, ip },
+  )
+  return result
+}
+
+/** What a sign-in page says for a refused login (one text for unknown user and wrong password). */
+export function loginRefusalMessage(result: Exclude<LocalLoginResult, { ok: true }>): string {
+  if (result.reason === 'locked') {
+    const wait = result.retryAfter ?? 60
+    return `Too many failed attempts. Try again in ${wait} second${wait === 1 ? '' : 's'}.`
+  }
+  if (result.reason === 'disabled') {
+    return 'This account is disabled. Ask the administrator of this server.'
+  }
+  return INVALID_CREDENTIALS_MESSAGE
 }
