@@ -8,6 +8,7 @@ import type { parseFlags } from './args.js'
 import { openStorage } from './compose.js'
 import { CliError, EXIT } from './exit-codes.js'
 import { loadEffectiveConfig } from './load.js'
+import { readSecretLine } from './read-secret-line.js'
 import type { CliEnv } from './load.js'
 
 // Shared by `mcp-pa users|clients|grants|keys`: subcommand dispatch, the configured storage
@@ -115,51 +116,13 @@ export function refusePasswordFlags(argv: string[]): void {
   }
 }
 
-/** Reads one line from stdin; with a terminal, without echoing it (the prompt goes to stderr). */
-async function readLine(prompt: string | undefined): Promise<string> {
-  const stdin = process.stdin
-  const tty = stdin.isTTY === true
-  if (prompt !== undefined) process.stderr.write(prompt)
-  if (tty) stdin.setRawMode(true)
-  stdin.resume()
-  stdin.setEncoding('utf8')
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      let line = ''
-      const done = (value: string | Error) => {
-        stdin.off('data', onData)
-        stdin.off('end', onEnd)
-        if (value instanceof Error) reject(value)
-        else resolve(value)
-      }
-      const onEnd = () => done(line)
-      const onData = (chunk: string) => {
-        for (const char of chunk) {
-          if (char === '\n' || char === '\r' || (tty && char === '\u0004')) return done(line)
-          if (tty && char === '\u0003') return done(new CliError('cancelled', EXIT.failure))
-          if (tty && (char === '\u007F' || char === '\b')) line = line.slice(0, -1)
-          else line += char
-        }
-      }
-      stdin.on('data', onData)
-      stdin.on('end', onEnd)
-    })
-  } finally {
-    if (tty) {
-      stdin.setRawMode(false)
-      process.stderr.write('\n')
-    }
-    stdin.pause()
-  }
-}
-
 /**
  * A new password: at a terminal typed twice without echo; otherwise the first line of stdin
  * (so `printf '%s\n' "$PW" | mcp-pa users add alice` works). Never from argv.
  */
 export async function readNewPassword(username: string): Promise<string> {
   if (process.stdin.isTTY !== true) {
-    const line = await readLine(undefined)
+    const line = await readSecretLine(undefined)
     if (line.length === 0) {
       throw new CliError(
         'no password on stdin: pipe it as the first line, run at a terminal to type it, or use --generate',
@@ -168,9 +131,9 @@ export async function readNewPassword(username: string): Promise<string> {
     }
     return line
   }
-  const first = await readLine(`New password for ${username}: `)
+  const first = await readSecretLine(`New password for ${username}: `)
   if (first.length === 0) throw new CliError('no password was entered', EXIT.usage)
-  const second = await readLine('Repeat the password: ')
+  const second = await readSecretLine('Repeat the password: ')
   if (second !== first) {
     throw new CliError('the two passwords differ; nothing was changed', EXIT.usage)
   }

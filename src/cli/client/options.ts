@@ -13,6 +13,7 @@ import {
   TokenStoreError,
 } from '../../auth/client/store/index.js'
 import type { TokenStore } from '../../auth/client/store/index.js'
+import { readSecretLine } from '../read-secret-line.js'
 import { CliError, EXIT } from '../exit-codes.js'
 import type { CliEnv } from '../load.js'
 import { ConnectionError } from './types.js'
@@ -132,42 +133,6 @@ export function loginModeFrom(values: {
 /** `tools` and `call`: log in through a browser only when a person is at the terminal. */
 export function interactiveMode(): ConnectionMode {
   return process.stdin.isTTY === true ? 'browser' : 'never'
-}
-
-/** Reads one line from stdin; with a terminal, without echoing it. */
-async function readSecretLine(prompt: string): Promise<string> {
-  const stdin = process.stdin
-  process.stderr.write(prompt)
-  const tty = stdin.isTTY === true
-  if (tty) stdin.setRawMode(true)
-  stdin.resume()
-  stdin.setEncoding('utf8')
-  try {
-    return await new Promise<string>((resolve, reject) => {
-      let line = ''
-      const done = (value: string | Error) => {
-        stdin.off('data', onData)
-        stdin.off('end', onEnd)
-        if (value instanceof Error) reject(value)
-        else resolve(value)
-      }
-      const onEnd = () => done(line)
-      const onData = (chunk: string) => {
-        for (const char of chunk) {
-          if (char === '\n' || char === '\r' || char === '\u0004') return done(line)
-          if (char === '\u0003') return done(new CliError('cancelled', EXIT.failure))
-          if (char === '\u007F' || char === '\b') line = line.slice(0, -1)
-          else line += char
-        }
-      }
-      stdin.on('data', onData)
-      stdin.on('end', onEnd)
-    })
-  } finally {
-    if (tty) stdin.setRawMode(false)
-    stdin.pause()
-    if (tty) process.stderr.write('\n')
-  }
 }
 
 /**
