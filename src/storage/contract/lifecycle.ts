@@ -19,6 +19,25 @@ export function lifecycleContract(ctx: ContractContext): void {
       await expect(other.close()).resolves.toBeUndefined()
     })
 
+    it('refuses every query after close with one clear error, the OAuth artifacts included', async () => {
+      const other = await open()
+      await other.artifacts.upsert('Session', 'closing-session', { accountId: 'a' }, 60)
+      await other.close()
+      const closed = { code: 'storage_unavailable' }
+      await expect(other.ping()).rejects.toMatchObject(closed)
+      // The artifact store's fixed-text statements bypass Kysely's plugins: checked on their own.
+      await expect(other.artifacts.find('Session', 'closing-session')).rejects.toMatchObject(closed)
+      await expect(other.artifacts.consume('Session', 'closing-session')).rejects.toMatchObject(
+        closed,
+      )
+      await expect(
+        other.artifacts.upsert('Session', 'closing-session', { accountId: 'a' }, 60),
+      ).rejects.toMatchObject(closed)
+      await expect(other.users.ensure('https://closed.example', 'someone')).rejects.toMatchObject(
+        closed,
+      )
+    })
+
     it.runIf(options.persistent === true)('keeps data across close and reopen', async () => {
       const first = await open()
       const user = await first.users.ensure('https://persist.example', `p-${Date.now()}`)

@@ -55,7 +55,7 @@ export function assembleStorage(parts: StorageParts): Storage {
     memories: createMemoryStore(asUser, dialect, isoNow),
     tasks: createTaskStore(asUser, dialect, isoNow),
     users: createUserStore(db, isoNow),
-    artifacts: createArtifactStore(db, () => Date.now()),
+    artifacts: createArtifactStore(db, () => Date.now(), { beforeQuery: assertOpen }),
     signingKeys: createSigningKeyStore(db),
     accounts: createAccountStore(db, () => Date.now()),
     capabilities: Object.freeze({ ...parts.capabilities }),

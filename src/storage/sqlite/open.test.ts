@@ -118,6 +118,43 @@ describe('openSqliteStorage: migrations', () => {
     )
   })
 
+  it('moves OAuth artifacts into the rowid table without losing or changing one (version 5)', () => {
+    const db = new BetterSqlite3(':memory:')
+    const before = SQLITE_MIGRATIONS.filter((migration) => migration.version < 5)
+    migrateSqlite(db, before)
+    const insert = db.prepare('INSERT INTO oauth_artifacts VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    insert.run('Grant', 'g-hash', null, null, 'grant-1', '{"accountId":"a"}', 1_000, null)
+    insert.run('RefreshToken', 'r-hash', null, null, 'grant-1', '{"iat":1}', null, 5)
+    insert.run('Interaction', 'i-hash', 'uid-hash', null, null, '{}', 2_000, null)
+    const rows = () => db.prepare('SELECT * FROM oauth_artifacts ORDER BY model').all()
+    const copied = rows()
+    migrateSqlite(db)
+    expect(rows()).toEqual(copied)
+    const table = db
+      .prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'oauth_artifacts'")
+      .pluck()
+      .get() as string
+    expect(table).not.toMatch(/WITHOUT ROWID/i)
+    const indexes = db
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'oauth_artifacts' AND sql IS NOT NULL ORDER BY name",
+      )
+      .pluck()
+      .all()
+    expect(indexes).toEqual([
+      'oauth_artifacts_expiry',
+      'oauth_artifacts_grant',
+      'oauth_artifacts_uid',
+      'oauth_artifacts_user_code',
+    ])
+    // The key and the payload check still hold.
+    expect(() => insert.run('Grant', 'g-hash', null, null, null, '{}', null, null)).toThrow(
+      /UNIQUE/,
+    )
+    expect(() => insert.run('Grant', 'other', null, null, null, '[1]', null, null)).toThrow(/CHECK/)
+    db.close()
+  })
+
   it('rolls a failing migration back entirely', () => {
     const db = new BetterSqlite3(':memory:')
     const broken = [

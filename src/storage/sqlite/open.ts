@@ -9,6 +9,7 @@ import { prepareDatabaseFile, tightenDatabaseFiles } from './files.js'
 import { migrateSqlite } from './migrate.js'
 import { loadSqliteDriver } from './driver.js'
 import { sqliteVectors } from './vectors.js'
+import { withStatementCache } from './statement-cache.js'
 
 export interface SqliteStorageOptions {
   /** Database file; created 0600 (its new parent directories 0700). `:memory:` for tests. */
@@ -82,7 +83,9 @@ export async function openSqliteStorage(options: SqliteStorageOptions): Promise<
   const timer = setInterval(() => optimize(), 60 * 60 * 1000)
   timer.unref()
   const vectorSearch = options.vectorSearch === true
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+  })
   return assembleStorage({
     db,
     dialect: sqliteDialect(vectorSearch ? sqliteVectors() : undefined),
