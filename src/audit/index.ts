@@ -1,5 +1,5 @@
 /** Structured logging to stderr with redaction, audit events, and token fingerprints. */
-export { createLogger, REDACT_PATHS } from './logger.js'
+export { censorRecord, createLogger, SENSITIVE_KEYS } from './logger.js'
 export type { Logger, LogLevel } from './logger.js'
 export { fingerprint } from './fingerprint.js'
 export { loggerAuditSink, memoryAuditSink } from './events.js'

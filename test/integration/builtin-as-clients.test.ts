@@ -2,6 +2,9 @@ import { decodeJwt, exportJWK, generateKeyPair } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadSqliteDriver } from '../../src/storage/sqlite/driver.js'
+import { memoryAuditSink } from '../../src/audit/index.js'
+import { revokeClient } from '../../src/auth/server/admin/index.js'
+import { CLIENT_CACHE_MS } from '../../src/auth/server/provider.js'
 import { newPassword, startBuiltinServer, type BuiltinServer } from '../support/builtin-server.js'
 import {
   authorize,
@@ -210,6 +213,29 @@ describe('private_key_jwt and client credentials (§9 client-credentials extensi
       client,
       await grant(client, oauth.PrivateKeyJwt(key)),
     )
+  })
+
+  it('a client revoked from another process (`mcp-pa clients revoke`) is refused within the client cache TTL, and its token soon after (OA-1)', async () => {
+    const { client, key } = await keyClient()
+    const tokens = await oauth.processClientCredentialsResponse(
+      as,
+      client,
+      await grant(client, oauth.PrivateKeyJwt(key)),
+    )
+    // The admin command works on the database, not through the running server.
+    await revokeClient(server.storage.artifacts, client.client_id, { audit: memoryAuditSink() })
+    const revokedAt = Date.now()
+    let status = 200
+    while (status === 200 && Date.now() - revokedAt < CLIENT_CACHE_MS + 2000) {
+      const response = await grant(client, oauth.PrivateKeyJwt(key))
+      status = response.status
+      await response.body?.cancel()
+      if (status === 200) await new Promise((resolve) => setTimeout(resolve, 200))
+    }
+    expect(status).toBe(401)
+    expect(Date.now() - revokedAt).toBeLessThan(CLIENT_CACHE_MS + 2000)
+    // The guard checks the client of a client-credentials token too (≤ 10 s grant cache).
+    await expectRefusedWithin(server.resource, tokens.access_token)
   })
 
   it('an assertion signed by another key → invalid_client 401 (OA-1)', async () => {

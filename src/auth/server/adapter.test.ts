@@ -92,4 +92,83 @@ describe('createAdapterFactory', () => {
     await new Adapter('RefreshToken').consume(id())
     expect(onAlreadyConsumed).toHaveBeenCalledWith('RefreshToken', { grantId: 'g', consumed: 5 })
   })
+
+  describe('client cache', () => {
+    const client = { client_id: 'c1', redirect_uris: ['https://app.example/cb'] }
+    const cached = (ttl = 5000) => {
+      const store = fakeStore({ payload: client, expiresAt: undefined, consumedAt: undefined })
+      let now = 1_000_000
+      const Adapter = createAdapterFactory(store, { clientCacheMs: ttl, now: () => now })
+      return { store, adapter: new Adapter('Client'), later: (ms: number) => (now += ms), Adapter }
+    }
+
+    it('answers a found client from memory until the entry expires', async () => {
+      const { store, adapter, later } = cached()
+      expect(await adapter.find('c1')).toEqual(client)
+      expect(await adapter.find('c1')).toEqual(client)
+      expect(store.find).toHaveBeenCalledTimes(1)
+      later(4999)
+      await adapter.find('c1')
+      expect(store.find).toHaveBeenCalledTimes(1)
+      later(1)
+      await adapter.find('c1')
+      expect(store.find).toHaveBeenCalledTimes(2)
+    })
+
+    it('forgets a client the adapter updates or deletes, for every adapter instance', async () => {
+      const { store, adapter, Adapter } = cached()
+      await adapter.find('c1')
+      await new Adapter('Client').upsert('c1', { ...client, client_name: 'renamed' })
+      await adapter.find('c1')
+      expect(store.find).toHaveBeenCalledTimes(2)
+      await adapter.destroy('c1')
+      await adapter.find('c1')
+      expect(store.find).toHaveBeenCalledTimes(3)
+    })
+
+    it('never keeps a miss: a client registered elsewhere is found at once', async () => {
+      const store = fakeStore(undefined)
+      const adapter = new (createAdapterFactory(store, { clientCacheMs: 5000 }))('Client')
+      expect(await adapter.find('c1')).toBeUndefined()
+      expect(await adapter.find('c1')).toBeUndefined()
+      expect(store.find).toHaveBeenCalledTimes(2)
+    })
+
+    it('hands out copies: a caller changing its payload does not change the cache', async () => {
+      const { adapter } = cached()
+      await adapter.find('c1')
+      const first = (await adapter.find('c1')) as { redirect_uris: string[] }
+      first.redirect_uris.push('https://evil.example/cb')
+      expect(await adapter.find('c1')).toEqual({
+        client_id: 'c1',
+        redirect_uris: ['https://app.example/cb'],
+      })
+    })
+
+    it('caches clients only, and nothing without a TTL', async () => {
+      const { store, Adapter } = cached()
+      const grants = new Adapter('Grant')
+      await grants.find('g')
+      await grants.find('g')
+      expect(store.find).toHaveBeenCalledTimes(2)
+      const plain = fakeStore({ payload: client, expiresAt: undefined, consumedAt: undefined })
+      const uncached = new (createAdapterFactory(plain))('Client')
+      await uncached.find('c1')
+      await uncached.find('c1')
+      expect(plain.find).toHaveBeenCalledTimes(2)
+    })
+
+    it('keeps at most clientCacheSize clients, the oldest going first', async () => {
+      const store = fakeStore({ payload: client, expiresAt: undefined, consumedAt: undefined })
+      const Adapter = createAdapterFactory(store, { clientCacheMs: 5000, clientCacheSize: 2 })
+      const adapter = new Adapter('Client')
+      await adapter.find('a')
+      await adapter.find('b')
+      await adapter.find('c') // evicts a
+      await adapter.find('b')
+      expect(store.find).toHaveBeenCalledTimes(3)
+      await adapter.find('a')
+      expect(store.find).toHaveBeenCalledTimes(4)
+    })
+  })
 })

@@ -39,6 +39,41 @@ export interface AdapterOptions {
     payload: AdapterPayload,
     expiresIn: number | undefined,
   ) => { payload: AdapterPayload; expiresIn: number | undefined }
+  /**
+   * How long (ms) a client found in the store is answered from memory (0 or absent: never).
+   * Every request to the engine looks its client up, and on PostgreSQL that is a round trip.
+   * A change made through this adapter (registration update, deletion) drops the entry at
+   * once; one made elsewhere (`mcp-pa clients revoke`, another instance) shows within the TTL.
+   */
+  clientCacheMs?: number
+  /** Most clients kept in memory (default 1000); the oldest entry goes first. */
+  clientCacheSize?: number
+  /** Milliseconds since the epoch; a test seam for the client cache. */
+  now?: () => number
+}
+
+/** A bounded map whose entries expire: the client cache. */
+function expiringCache<V>(ttlMs: number, size: number, now: () => number) {
+  const entries = new Map<string, { value: V; until: number }>()
+  return {
+    get(key: string): V | undefined {
+      const entry = entries.get(key)
+      if (entry === undefined) return undefined
+      if (entry.until <= now()) {
+        entries.delete(key)
+        return undefined
+      }
+      return entry.value
+    },
+    set(key: string, value: V): void {
+      entries.delete(key)
+      entries.set(key, { value, until: now() + ttlMs })
+      if (entries.size > size) entries.delete(entries.keys().next().value as string)
+    },
+    delete(key: string): void {
+      entries.delete(key)
+    },
+  }
 }
 
 const MODELS: ReadonlySet<string> = new Set(ARTIFACT_MODELS)
@@ -75,6 +110,18 @@ export function createAdapterFactory(
     return { ...found.payload, consumed: EPOCH_SECONDS(found.consumedAt) }
   }
 
+  const clientTtl = options.clientCacheMs ?? 0
+  const clients =
+    clientTtl > 0
+      ? expiringCache<AdapterPayload>(
+          clientTtl,
+          options.clientCacheSize ?? 1000,
+          options.now ?? Date.now,
+        )
+      : undefined
+  // A copy on the way in and out: no caller's mutation can reach the cached payload.
+  const copy = (payload: AdapterPayload): AdapterPayload => structuredClone(payload)
+
   return class ArtifactAdapter implements OidcAdapter {
     readonly model: ArtifactModel
 
@@ -88,13 +135,26 @@ export function createAdapterFactory(
         payload: rest,
         expiresIn,
       }
+      if (this.model === 'Client') clients?.delete(id)
       await store.upsert(this.model, id, stored.payload, stored.expiresIn)
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
-      const found = toPayload(await store.find(this.model, id))
+      const found = await this.lookup(id)
       if (found === undefined || options.onFound === undefined) return found
       return options.onFound(this.model, found)
+    }
+
+    /** The stored payload; clients from the cache while their entry lasts. */
+    private async lookup(id: string): Promise<AdapterPayload | undefined> {
+      if (this.model !== 'Client' || clients === undefined) {
+        return toPayload(await store.find(this.model, id))
+      }
+      const cached = clients.get(id)
+      if (cached !== undefined) return copy(cached)
+      const found = toPayload(await store.find(this.model, id))
+      if (found !== undefined) clients.set(id, copy(found))
+      return found
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -116,6 +176,7 @@ export function createAdapterFactory(
     }
 
     async destroy(id: string): Promise<void> {
+      if (this.model === 'Client') clients?.delete(id)
       await store.destroy(this.model, id)
     }
 

@@ -17,6 +17,12 @@ import { currentGraceState, type GraceResponses } from './refresh-grace.js'
 import type { JwkSet } from './keys.js'
 import { ROUTES } from './routes.js'
 
+/**
+ * How long a stored client is answered from memory (adapter.ts): a client changed or revoked
+ * from another process (`mcp-pa clients revoke`, another instance) is seen within this time.
+ */
+export const CLIENT_CACHE_MS = 5000
+
 /** The settings of the built-in authorization server, resolved from the configuration. */
 export interface AuthorizationServerSettings {
   accessTokenTtl: number
@@ -114,6 +120,7 @@ export function engineConfiguration(options: ProviderOptions): Record<string, un
 
   return {
     adapter: createAdapterFactory(artifacts, {
+      clientCacheMs: CLIENT_CACHE_MS,
       onFound,
       onAlreadyConsumed,
       beforeUpsert: (model, payload, expiresIn) =>
