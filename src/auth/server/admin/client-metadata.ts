@@ -225,7 +225,9 @@ function credentialsOf(input: NewClientInput, method: AdminClientAuthMethod): Cl
     }
     const dn = checkText(input.tlsSubjectDn, 'the subject DN', 1000)
     if (parseDistinguishedName(dn) === undefined) {
-      throw invalid(`the subject DN ${JSON.stringify(dn)} is not an RFC 4514 DN: write it ${DN_HINT}`)
+      throw invalid(
+        `the subject DN ${JSON.stringify(dn)} is not an RFC 4514 DN: write it ${DN_HINT}`,
+      )
     }
     // RFC 8705 §3.4: its access tokens are bound to the certificate it authenticated with.
     return { tls_client_auth_subject_dn: dn, tls_client_certificate_bound_access_tokens: true }
