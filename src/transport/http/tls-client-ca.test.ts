@@ -25,6 +25,8 @@ let caA: CertPair
 let caB: CertPair
 let clientA: CertPair
 let clientB: CertPair
+/** Under CA A, but a server certificate (extended key usage serverAuth only). */
+let serverUseA: CertPair
 /** The CA file the server loads (a copy of A's or B's CA certificate). */
 let caFile: string
 
@@ -39,10 +41,11 @@ const load = (clientCaPath: string | null = caFile): Promise<TlsMaterial> =>
 beforeAll(async () => {
   certs = await CertFactory.create()
   ;[caA, caB] = await Promise.all([certs.ca('ca-a'), certs.ca('ca-b')])
-  ;[serverPair, clientA, clientB] = await Promise.all([
+  ;[serverPair, clientA, clientB, serverUseA] = await Promise.all([
     certs.selfSigned('server', 30),
     certs.signed('client-a', caA, { subject: '/CN=a', client: true }),
     certs.signed('client-b', caB, { subject: '/CN=b', client: true }),
+    certs.signed('server-use-a', caA, { subject: '/CN=s' }),
   ])
   caFile = `${certs.dir}/client-ca.pem`
   await copyFile(caA.cert, caFile)
@@ -137,6 +140,10 @@ describe('handshakes against the client CA', () => {
     expect(await visit()).toEqual({ authorized: false, subject: undefined })
     expect(await visit(clientA)).toEqual({ authorized: true, subject: 'CN=a' })
     expect(await visit(clientB)).toEqual({ authorized: false, subject: 'CN=b' })
+  })
+
+  it('a certificate of the CA without the clientAuth purpose is not authorized', async () => {
+    expect(await visit(serverUseA)).toEqual({ authorized: false, subject: 'CN=s' })
   })
 
   it('SIGHUP reloads the client CA with the certificate (new connections)', async () => {
