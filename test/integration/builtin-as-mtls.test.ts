@@ -1,6 +1,7 @@
 import { X509Certificate } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
-import { request as httpsRequest } from 'node:https'
+import { Agent, request as httpsRequest } from 'node:https'
+import type { TLSSocket } from 'node:tls'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { memoryAuditSink } from '../../src/audit/index.js'
@@ -37,6 +38,8 @@ let server: BuiltinServer
 
 interface Answer {
   status: number
+  /** Whether the TLS session was resumed (an abbreviated handshake). */
+  resumed: boolean
   headers: Record<string, string | string[] | undefined>
   body: string
 }
@@ -44,7 +47,14 @@ interface Answer {
 /** One HTTPS request on a fresh connection, with a client certificate when `cert` is given. */
 async function send(
   url: string,
-  init: { method?: string; headers?: Record<string, string>; body?: string; cert?: CertPair },
+  init: {
+    method?: string
+    headers?: Record<string, string>
+    body?: string
+    cert?: CertPair
+    /** A shared agent (TLS session resumption), instead of a fresh connection per request. */
+    agent?: Agent
+  },
 ): Promise<Answer> {
   const tlsOptions =
     init.cert === undefined
@@ -57,7 +67,7 @@ async function send(
         method: init.method ?? 'GET',
         headers: init.headers ?? {},
         ca: serverCaPem,
-        agent: false,
+        agent: init.agent ?? false,
         ...tlsOptions,
       },
       (res) => {
@@ -66,6 +76,7 @@ async function send(
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
+            resumed: (res.socket as TLSSocket).isSessionReused(),
             headers: res.headers,
             body: Buffer.concat(chunks).toString('utf8'),
           }),
@@ -90,7 +101,7 @@ const tokenRequest = (clientId: string, cert: CertPair | undefined, extra = {}) 
   })
 
 /** `tools/call` memory_save at the MCP endpoint with `token`, over a connection with `cert`. */
-const saveMemory = (token: string, cert: CertPair | undefined) =>
+const saveMemory = (token: string, cert: CertPair | undefined, agent?: Agent) =>
   send(server.resource, {
     method: 'POST',
     headers: {
@@ -106,6 +117,7 @@ const saveMemory = (token: string, cert: CertPair | undefined) =>
       params: { name: 'memory_save', arguments: { content: 'paid invoice 42' } },
     }),
     ...(cert === undefined ? {} : { cert }),
+    ...(agent === undefined ? {} : { agent }),
   })
 
 async function register(name: string, dn: string): Promise<string> {
@@ -200,6 +212,23 @@ describe('tls_client_auth (RFC 8705 §2.1, PKI method)', () => {
 
   // The engine's reason (no certificate, not verified, subject mismatch) is not sent; a
   // certificate that does not chain to the client CA is never handed to the engine at all.
+  it('a resumed TLS session still carries the certificate the token is bound to', async () => {
+    const token = String(
+      (JSON.parse((await tokenRequest(clientId, client)).body) as Record<string, unknown>)
+        .access_token,
+    )
+    const agent = new Agent({ keepAlive: false, maxCachedSessions: 10 })
+    try {
+      const answers = []
+      for (let i = 0; i < 3; i += 1) answers.push(await saveMemory(token, client, agent))
+      expect(answers.map((a) => a.status)).toEqual([200, 200, 200])
+      // Node caches the session per origin and client certificate: later connections resume it.
+      expect(answers.at(-1)?.resumed).toBe(true)
+    } finally {
+      agent.destroy()
+    }
+  })
+
   it.each([
     ['no certificate', undefined],
     ['a certificate of the client CA with another subject DN', 'other'],
