@@ -9,7 +9,7 @@ import {
   type Lookup,
 } from '../auth/server/index.js'
 import { createAuthorizationServer } from '../auth/server/authorization-server.js'
-import { resolveSecret, type Config } from '../config/index.js'
+import { mtlsIssues, resolveSecret, type Config } from '../config/index.js'
 import type { Storage } from '../storage/ports.js'
 import { SCOPES } from '../tools/index.js'
 import type { BuiltinMount, HttpAuthOptions } from '../transport/http/index.js'
@@ -62,12 +62,15 @@ export async function builtinAuth(
 ): Promise<BuiltinComposition> {
   const auth = config.authentication
   const as = auth.authorization_server
-  if (auth.client_auth_methods.includes('tls_client_auth')) {
+  // Also checked when the configuration loads; here for compositions that skip the loader.
+  const mtlsProblem = mtlsIssues(config)[0]
+  if (mtlsProblem !== undefined) {
     throw new CliError(
-      'tls_client_auth is not available in this version of the built-in authorization server: remove it from authentication.client_auth_methods',
+      `${mtlsProblem.path}: ${mtlsProblem.problem}. Fix: ${mtlsProblem.fix}.`,
       EXIT.config,
     )
   }
+  const mtls = auth.client_auth_methods.includes('tls_client_auth')
   const issuer = builtinIssuer(config, resource)
   const prefix = issuer.pathname.replace(/\/+$/, '')
   const initialAccessToken =
@@ -144,6 +147,9 @@ export async function builtinAuth(
         algorithms: ['ES256', 'EdDSA'],
         clockToleranceSeconds: auth.clock_tolerance,
         requireAtJwtType: true,
+        // RFC 8705 §3: with tls_client_auth, tokens are bound to the client certificate, which
+        // the guard compares with the connection's on every request.
+        acceptCertificateBound: mtls,
       }),
     ),
     {

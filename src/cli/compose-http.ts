@@ -132,7 +132,10 @@ export async function rateLimiting(
   }
 }
 
-/** The certificate and key, checked, with a reload function for SIGHUP. */
+/**
+ * The certificate and key (and the client CA of tls_client_auth), checked, with a reload
+ * function for SIGHUP that reads all of them again.
+ */
 export async function tlsMaterial(
   config: Config,
   env: Env,
@@ -141,9 +144,23 @@ export async function tlsMaterial(
 ): Promise<{ material: TlsMaterial; reload: () => Promise<TlsMaterial> } | undefined> {
   const { tls_cert, tls_key } = config.server
   if (tls_cert === undefined || tls_key === undefined) return undefined
-  const certPath = tls_cert.startsWith('~/') ? `${home}/${tls_cert.slice(2)}` : tls_cert
+  const expand = (path: string) => (path.startsWith('~/') ? `${home}/${path.slice(2)}` : path)
+  const certPath = expand(tls_cert)
+  const auth = config.authentication
+  const ca = auth.authorization_server.client_certificate_ca
+  // tls_client_auth (RFC 8705): the listener asks for client certificates under this CA.
+  const mtls =
+    auth.enabled &&
+    auth.provider === 'builtin' &&
+    auth.client_auth_methods.includes('tls_client_auth') &&
+    ca !== undefined
   const load = () =>
-    loadTlsMaterial({ certPath, key: () => resolveSecret(tls_key, { env }), keySource: tls_key })
+    loadTlsMaterial({
+      certPath,
+      key: () => resolveSecret(tls_key, { env }),
+      keySource: tls_key,
+      ...(mtls ? { clientCaPath: expand(ca) } : {}),
+    })
   const material = await load()
   for (const warning of material.warnings) logger.warn(warning)
   return { material, reload: load }

@@ -127,6 +127,29 @@ describe('cross-field rules', () => {
         'environment: embeddings.api_key: required when embeddings.provider is "openai". Fix: set MCP_EMBEDDINGS_API_KEY, or set embeddings.api_key to a secret reference such as env:OPENAI_API_KEY.',
       ],
     ],
+    [
+      'tls_client_auth on a plain-HTTP loopback server, without a client CA',
+      {},
+      { mode: 'http', authentication: { client_auth_methods: ['none', 'tls_client_auth'] } },
+      [
+        '<home>/.config/mcp-pa/config.json: authentication.client_auth_methods: tls_client_auth needs this server’s own HTTPS listener (the client certificate arrives in its TLS handshake), but server.tls_cert and server.tls_key are not set. Fix: set server.tls_cert and server.tls_key (MCP_TLS_CERT / MCP_TLS_KEY); a proxy that terminates TLS cannot pass the certificate on. Or remove tls_client_auth from authentication.client_auth_methods.',
+        '<home>/.config/mcp-pa/config.json: authentication.authorization_server.client_certificate_ca: required when authentication.client_auth_methods lists tls_client_auth. Fix: set it to the PEM file of the CA certificate(s) that issue your clients’ certificates.',
+      ],
+    ],
+    [
+      'tls_client_auth behind a TLS-terminating proxy',
+      { MCP_TRUST_PROXY: 'true' },
+      {
+        mode: 'http',
+        authentication: {
+          client_auth_methods: ['tls_client_auth'],
+          authorization_server: { client_certificate_ca: '/etc/ca.pem' },
+        },
+      },
+      [
+        '<home>/.config/mcp-pa/config.json: authentication.client_auth_methods: tls_client_auth needs this server’s own HTTPS listener (the client certificate arrives in its TLS handshake), but server.tls_cert and server.tls_key are not set. Fix: set server.tls_cert and server.tls_key (MCP_TLS_CERT / MCP_TLS_KEY); a proxy that terminates TLS cannot pass the certificate on. Or remove tls_client_auth from authentication.client_auth_methods.',
+      ],
+    ],
   ])('error: %s', async (_name, env, file, expected) => {
     const { errors } = await outcome(env, file)
     expect(errors).toEqual(expected.map((line) => line.replace('<home>', home)))
@@ -135,6 +158,7 @@ describe('cross-field rules', () => {
   it.each<[string, Env]>([
     ['TLS from a certificate and key', { MCP_TLS_CERT: '/c.pem', MCP_TLS_KEY: '/k.pem' }],
     ['TLS from a proxy', { MCP_TRUST_PROXY: 'true' }],
+
     ['a loopback address', { MCP_HOST: '127.0.0.2', MCP_TLS_REQUIRED: 'false' }],
   ])('http is fine with %s (and a public URL)', async (_name, env) => {
     const publicUrl = { MCP_PUBLIC_URL: 'https://mcp.example.com' }
@@ -142,6 +166,18 @@ describe('cross-field rules', () => {
       errors: [],
       warnings: [],
     })
+  })
+
+  it('tls_client_auth is fine with the own TLS listener and a client CA', async () => {
+    const file = {
+      mode: 'http',
+      server: { tls_cert: '/c.pem', tls_key: 'file:/k.pem' },
+      authentication: {
+        client_auth_methods: ['none', 'tls_client_auth'],
+        authorization_server: { client_certificate_ca: '~/ca.pem' },
+      },
+    }
+    expect(await outcome({}, file)).toEqual({ errors: [], warnings: [] })
   })
 
   it.each<[string, Env, object | undefined, string]>([
@@ -168,6 +204,15 @@ describe('cross-field rules', () => {
       { MCP_DATABASE_URL: 'postgres://app@db/mcp', MCP_DATABASE_TYPE: 'sqlite' },
       undefined,
       'database.connection_string is ignored because database.type is "sqlite"',
+    ],
+    [
+      'a client CA without tls_client_auth',
+      {},
+      {
+        mode: 'http',
+        authentication: { authorization_server: { client_certificate_ca: '/ca.pem' } },
+      },
+      'authentication.authorization_server.client_certificate_ca is ignored: tls_client_auth is not in authentication.client_auth_methods',
     ],
   ])('warning: %s', async (_name, env, file, warning) => {
     expect(await outcome(env, file)).toEqual({ errors: [], warnings: [warning] })

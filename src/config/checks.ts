@@ -116,6 +116,42 @@ function externalProviderIssues(config: Config): Draft[] {
   return issues
 }
 
+/**
+ * `tls_client_auth` (RFC 8705) needs the server's own TLS listener, where the client certificate
+ * arrives in the handshake (a proxy that terminates TLS does not pass it on), and the CA that
+ * client certificates must chain to.
+ */
+export function mtlsIssues(config: Config, warnings: string[] = []): Draft[] {
+  const auth = config.authentication
+  if (config.mode !== 'http' || !auth.enabled || auth.provider !== 'builtin') return []
+  const ca = auth.authorization_server.client_certificate_ca
+  if (!auth.client_auth_methods.includes('tls_client_auth')) {
+    if (ca !== undefined) {
+      warnings.push(
+        'authentication.authorization_server.client_certificate_ca is ignored: tls_client_auth is not in authentication.client_auth_methods',
+      )
+    }
+    return []
+  }
+  const issues: Draft[] = []
+  if (config.server.tls_cert === undefined || config.server.tls_key === undefined) {
+    issues.push({
+      path: 'authentication.client_auth_methods',
+      problem:
+        'tls_client_auth needs this server’s own HTTPS listener (the client certificate arrives in its TLS handshake), but server.tls_cert and server.tls_key are not set',
+      fix: 'set server.tls_cert and server.tls_key (MCP_TLS_CERT / MCP_TLS_KEY); a proxy that terminates TLS cannot pass the certificate on. Or remove tls_client_auth from authentication.client_auth_methods',
+    })
+  }
+  if (ca === undefined) {
+    issues.push({
+      path: 'authentication.authorization_server.client_certificate_ca',
+      problem: 'required when authentication.client_auth_methods lists tls_client_auth',
+      fix: 'set it to the PEM file of the CA certificate(s) that issue your clients’ certificates',
+    })
+  }
+  return issues
+}
+
 function embeddingIssues(config: Config, warnings: string[]): Draft[] {
   const { provider, url, api_key } = config.embeddings
   if (config.features.vector_search && provider === 'builtin') {
@@ -153,6 +189,7 @@ export function checkConfig(
     ...databaseIssues(config, warnings),
     ...serverIssues(config, warnings),
     ...externalProviderIssues(config),
+    ...mtlsIssues(config, warnings),
     ...embeddingIssues(config, warnings),
   ]
   const issues = drafts.map((draft) => {

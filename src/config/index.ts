@@ -28,6 +28,9 @@ export { ENV_VARIABLES } from './env.js'
 /** One row of `ENV_VARIABLES` and how its text is read. */
 export type { EnvVariable, EnvKind } from './env.js'
 
+/** The cross-field rule of `tls_client_auth` (own TLS listener, client CA), for the composition. */
+export { mtlsIssues } from './checks.js'
+
 /** The configuration error: issues with path, problem and fix; `format()` for people. */
 export { ConfigError, isConfigError } from './errors.js'
 /** One problem in the configuration. */

@@ -101,12 +101,21 @@ function applyOverrides(file: unknown, overrides: readonly EnvOverride[]): Recor
 
 function expandPaths(config: Config, home: string): Config {
   const { tls_cert } = config.server
+  const as = config.authentication.authorization_server
+  const ca = as.client_certificate_ca
   return {
     ...config,
     database: { ...config.database, path: expandHome(config.database.path, home) },
     server: {
       ...config.server,
       ...(tls_cert === undefined ? {} : { tls_cert: expandHome(tls_cert, home) }),
+    },
+    authentication: {
+      ...config.authentication,
+      authorization_server: {
+        ...as,
+        ...(ca === undefined ? {} : { client_certificate_ca: expandHome(ca, home) }),
+      },
     },
   }
 }

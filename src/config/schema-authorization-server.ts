@@ -71,6 +71,14 @@ export const authorizationServer = z
       .describe(
         'Only these hosts may identify clients by metadata document (exact host names, or `*.example.com`).',
       ),
+    client_certificate_ca: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ expected: 'a file path' })
+      .describe(
+        'PEM file of the CA certificate(s) that `tls_client_auth` client certificates must chain to (RFC 8705 §2.1.1). Required with `tls_client_auth` in `authentication.client_auth_methods`, which needs the server’s own TLS listener (`server.tls_cert`); reloaded on SIGHUP with the certificate. A leading `~` is the home directory.',
+      ),
     registration_initial_access_token: secretRef()
       .optional()
       .describe(

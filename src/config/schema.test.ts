@@ -98,6 +98,7 @@ describe('configSchema defaults', () => {
       'authentication.introspection_client_id',
       'authentication.introspection_client_secret',
       'authentication.authorization_server.registration_initial_access_token',
+      'authentication.authorization_server.client_certificate_ca',
       'redis.url',
       'embeddings.url',
       'embeddings.api_key',

@@ -201,7 +201,7 @@ describe('clients', () => {
       extraClientMetadata: { properties: ['mcp_pa_origin'] },
       features: {
         clientCredentials: { enabled: true },
-        mTLS: { enabled: true, tlsClientAuth: true, certificateBoundAccessTokens: false },
+        mTLS: { enabled: true, tlsClientAuth: true, certificateBoundAccessTokens: true },
       },
     }) as unknown as typeof provider
   })

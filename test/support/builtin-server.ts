@@ -7,6 +7,7 @@ import { hashPassword } from '../../src/auth/server/passwords.js'
 import { keyEncryptionKey } from '../../src/auth/server/index.js'
 import type { Lookup } from '../../src/auth/server/index.js'
 import { builtinAuth } from '../../src/cli/compose-builtin.js'
+import { tlsMaterial } from '../../src/cli/compose-http.js'
 import { configSchema, type ConfigInput } from '../../src/config/index.js'
 import type { Storage } from '../../src/storage/ports.js'
 import { openSqliteStorage } from '../../src/storage/sqlite/index.js'
@@ -25,7 +26,11 @@ export interface BuiltinServerOptions {
   database?: 'sqlite' | 'postgres'
   /** Share the database (and KEK) of another instance: two instances on one PostgreSQL. */
   shareWith?: BuiltinServer
-  /** Configuration overrides (`authentication.authorization_server.*`, rate limits, …). */
+  /**
+   * Configuration overrides (`authentication.authorization_server.*`, rate limits, …). With
+   * `server.tls_cert` and `server.tls_key`, the listener speaks HTTPS as `serve --http` would
+   * (compose-http's `tlsMaterial`, client CA included).
+   */
   config?: ConfigInput
   /** Test seam: answers client ID metadata document fetches (no network). */
   fetch?: typeof fetch
@@ -108,46 +113,59 @@ export async function startBuiltinServer(
       headers: (decision) => rateLimitHeaders(decision),
     }
   }
+  const tls = await tlsMaterial(config, {}, tmpdir(), logger)
   let upkeep: () => Promise<void> = async () => undefined
   let closeAs: () => void = () => undefined
-  const server = await startHttpServer({
-    version: 'test',
-    host: '127.0.0.1',
-    port: 0,
-    loopback: true,
-    mcpPath: '/mcp',
-    // Instances sharing a database are one deployment behind one public URL (a load balancer):
-    // the second serves the first's issuer and resource on its own listener.
-    publicUrl: options.shareWith === undefined ? undefined : new URL(options.shareWith.origin),
-    trustProxy: false,
-    allowedHosts: [],
-    allowedOrigins: [],
-    limits: { maxBodyBytes: 1_000_000, maxBatch: 20, requestTimeoutMs: 30_000 },
-    maxHeaderBytes: 16_384,
-    shutdownTimeoutMs: 2000,
-    auth: undefined,
-    storage,
-    audit,
-    logger,
-    rateLimits,
-    prepareAuth: async (resource) => {
-      const composed = await builtinAuth(
-        config,
-        kek,
-        storage,
-        resource,
-        audit,
-        {},
-        {
-          ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-          ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
-        },
-      )
-      upkeep = () => composed.server.upkeep()
-      closeAs = () => composed.server.close()
-      return { auth: composed.auth, builtin: composed.builtin }
-    },
-  })
+  const start = () =>
+    startHttpServer({
+      version: 'test',
+      host: '127.0.0.1',
+      port: 0,
+      loopback: true,
+      mcpPath: '/mcp',
+      tls,
+      // Instances sharing a database are one deployment behind one public URL (a load balancer):
+      // the second serves the first's issuer and resource on its own listener.
+      publicUrl: options.shareWith === undefined ? undefined : new URL(options.shareWith.origin),
+      trustProxy: false,
+      allowedHosts: [],
+      allowedOrigins: [],
+      limits: { maxBodyBytes: 1_000_000, maxBatch: 20, requestTimeoutMs: 30_000 },
+      maxHeaderBytes: 16_384,
+      shutdownTimeoutMs: 2000,
+      auth: undefined,
+      storage,
+      audit,
+      logger,
+      rateLimits,
+      prepareAuth: async (resource) => {
+        const composed = await builtinAuth(
+          config,
+          kek,
+          storage,
+          resource,
+          audit,
+          {},
+          {
+            ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+            ...(options.lookup === undefined ? {} : { lookup: options.lookup }),
+          },
+        )
+        upkeep = () => composed.server.upkeep()
+        closeAs = () => composed.server.close()
+        return { auth: composed.auth, builtin: composed.builtin }
+      },
+    })
+  let server: RunningHttpServer
+  try {
+    server = await start()
+  } catch (error) {
+    // A composition that refuses to start (a configuration error): leave nothing behind.
+    await closeLimits?.()
+    await storage.close()
+    if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+    throw error
+  }
   const origin = server.url.origin
   return {
     origin,

@@ -1,10 +1,17 @@
 import { OAuthError, tokenFingerprint, type OAuthErrorCode } from '../protocol/index.js'
 import { extractBearerToken, MissingCredentialsError } from './bearer.js'
+import { certificateBindingMatches } from './certificate-binding.js'
 import { challengeResponse, type ChallengeOptions } from './challenge.js'
 import type { TokenVerifier, VerifiedToken } from './verifier.js'
 
 /** Why a request was refused: no credentials at all, or the OAuth error code. */
 export type RefusalReason = 'missing' | OAuthErrorCode
+
+/** What the transport knows about the connection a request came on. */
+export interface ConnectionInfo {
+  /** DER of the client certificate presented in this connection's TLS handshake, if any. */
+  clientCertificate?: Uint8Array | undefined
+}
 
 /** The outcome of authenticating one request: the verified token, or the response to send. */
 export type AuthenticationOutcome =
@@ -26,13 +33,19 @@ export type AuthenticationOutcome =
  * `invalid_token`, 400 `invalid_request`, or 503 when the verifier cannot decide. Anything the
  * verifier throws that is not an OAuthError becomes a 503 `temporarily_unavailable`, never a 500
  * with a stack trace. Scopes are checked by the caller, which knows what the request needs.
+ * A certificate-bound token (`cnf`, only from a verifier that accepts them) passes only when
+ * `connection` presented the certificate it names; otherwise 401 `invalid_token` (RFC 8705 §3).
+ * The check runs per request, after any cached verification: the token is cached, not the
+ * connection.
  * @see RFC 6750 §3.1
  * @see RFC 9728 §5.1
+ * @see RFC 8705 §3
  */
 export async function authenticate(
   request: Request,
   verifier: TokenVerifier,
   challenge: ChallengeOptions,
+  connection: ConnectionInfo = {},
 ): Promise<AuthenticationOutcome> {
   let token: string
   try {
@@ -49,7 +62,19 @@ export async function authenticate(
     return refusal(error, challenge)
   }
   try {
-    return { ok: true, token: await verifier.verify(token) }
+    const verified = await verifier.verify(token)
+    if (
+      verified.cnf !== undefined &&
+      !certificateBindingMatches(verified.cnf, connection.clientCertificate)
+    ) {
+      throw new OAuthError('invalid_token', 'the access token is invalid or expired', {
+        detail:
+          connection.clientCertificate === undefined
+            ? 'certificate-bound token (cnf x5t#S256) on a connection without a client certificate'
+            : 'certificate-bound token (cnf x5t#S256) with another client certificate',
+      })
+    }
+    return { ok: true, token: verified }
   } catch (error) {
     return { ...refusal(error, challenge), fingerprint: tokenFingerprint(token) }
   }

@@ -55,7 +55,12 @@ export { authenticate, insufficientScopeResponse } from './authenticate.js'
  * What authenticating a request yields.
  * @see RFC 6750 §3.1
  */
-export type { AuthenticationOutcome, RefusalReason } from './authenticate.js'
+export type { AuthenticationOutcome, ConnectionInfo, RefusalReason } from './authenticate.js'
+/**
+ * Certificate-bound access tokens: the thumbprint and the binding check.
+ * @see RFC 8705 §3
+ */
+export { certificateBindingMatches, certificateThumbprint } from './certificate-binding.js'
 /**
  * Opaque access token verification through the authorization server's introspection endpoint,
  * with a bounded cache of answers (≤ 60 s) keyed by the SHA-256 of the token.

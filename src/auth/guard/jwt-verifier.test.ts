@@ -199,3 +199,36 @@ describe('createJwtVerifier: sender-constrained tokens are refused (RFC 9449 §6
     )
   })
 })
+
+describe('createJwtVerifier with acceptCertificateBound (the built-in authorization server)', () => {
+  const thumbprint = 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2'
+
+  it('returns the cnf of a certificate-bound token for the per-request check', async () => {
+    const verifier = createJwtVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      jwks,
+      acceptCertificateBound: true,
+    })
+    const token = await mint(key, base(), { claims: { cnf: { 'x5t#S256': thumbprint } } })
+    await expect(verifier.verify(token)).resolves.toMatchObject({
+      cnf: { 'x5t#S256': thumbprint },
+    })
+    const unbound = await verifier.verify(await mint(key, base()))
+    expect(unbound.cnf).toBeUndefined()
+  })
+
+  it.each([
+    ['DPoP-bound (cnf.jkt)', { jkt: '0ZcOCORZNYy-DWpqq30jZyJGHTN0d2HglBV3uiguA4I' }],
+    ['x5t#S256 and jkt together', { 'x5t#S256': thumbprint, jkt: 'x' }],
+    ['empty cnf', {}],
+    ['x5t#S256 not a string', { 'x5t#S256': 42 }],
+    ['cnf an array', [thumbprint]],
+    ['cnf a string', thumbprint],
+  ])('still refuses %s', async (_name, cnf) => {
+    const detail = await rejection(await mint(key, base(), { claims: { cnf } }), {
+      acceptCertificateBound: true,
+    })
+    expect(detail).toMatch(/^cnf is not a certificate binding/)
+  })
+})

@@ -52,6 +52,13 @@ export interface JwtVerifierOptions {
   fetchTimeoutMs?: number
   /** Minimum time between two key-set refetches on an unknown `kid`. */
   cooldownMs?: number
+  /**
+   * Accept certificate-bound tokens (`cnf` with only `x5t#S256`, RFC 8705 §3.1) and return their
+   * `cnf`, for the caller to check against the connection's client certificate. Only for the
+   * built-in authorization server, whose listener sees the client certificate; any other `cnf`
+   * (DPoP's `jkt`) is still refused. Default false: every `cnf` is refused.
+   */
+  acceptCertificateBound?: boolean
 }
 
 function validAlgorithms(algorithms: readonly string[]): string[] {
@@ -176,6 +183,26 @@ function refusalDetail(error: errors.JOSEError): string {
   return `${detail} (the token names ${quoted(payload?.[claim])})`
 }
 
+/**
+ * The `cnf` of an accepted token: none, or (when certificate-bound tokens are accepted) exactly
+ * `{ "x5t#S256": <string> }`. Any other confirmation refuses the token.
+ */
+function confirmation(cnf: unknown, acceptCertificateBound: boolean) {
+  if (cnf === undefined) return undefined
+  if (!acceptCertificateBound) {
+    throw new OAuthError('invalid_token', INVALID, { detail: SENDER_CONSTRAINED })
+  }
+  const members = typeof cnf === 'object' && cnf !== null ? Object.keys(cnf) : []
+  const bound = (cnf as Record<string, unknown> | null)?.['x5t#S256']
+  if (Array.isArray(cnf) || members.length !== 1 || typeof bound !== 'string') {
+    throw new OAuthError('invalid_token', INVALID, {
+      detail:
+        'cnf is not a certificate binding (x5t#S256 only); DPoP-bound tokens are not supported',
+    })
+  }
+  return { 'x5t#S256': bound }
+}
+
 function unavailable(detail: string): OAuthError {
   return new OAuthError('temporarily_unavailable', UNAVAILABLE, { detail })
 }
@@ -201,7 +228,9 @@ function toOAuthError(error: unknown): OAuthError {
  * JWKS with jose: signature with an asymmetric allow-listed `alg`, `iss` exact, `aud` containing
  * the configured audience (never skipped), `exp` required, `nbf`/`iat` with leeway, `sub`
  * required, optional `typ: at+jwt`. A sender-constrained token (`cnf`) is refused: no DPoP proof
- * or client certificate is checked here, so it must not pass as a bearer token. A key set that
+ * or client certificate is checked here, so it must not pass as a bearer token; with
+ * `acceptCertificateBound` a certificate-bound one is returned with its `cnf` for the caller to
+ * check against the connection (authenticate.ts). A key set that
  * cannot be fetched is 503 `temporarily_unavailable`, a bad token 401 `invalid_token`; the
  * private detail says which check failed. Options are validated now, not on the first request.
  * @see RFC 9068
@@ -241,9 +270,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
         if (typeof payload.sub !== 'string' || payload.sub === '') {
           throw new OAuthError('invalid_token', INVALID, { detail: 'sub missing' })
         }
-        if (payload.cnf !== undefined) {
-          throw new OAuthError('invalid_token', INVALID, { detail: SENDER_CONSTRAINED })
-        }
+        const cnf = confirmation(payload.cnf, options.acceptCertificateBound === true)
         const clientId = payload.client_id ?? payload.azp
         return {
           subject: payload.sub,
@@ -254,6 +281,7 @@ export function createJwtVerifier(options: JwtVerifierOptions): TokenVerifier {
           ...(typeof clientId === 'string' ? { clientId } : {}),
           ...(typeof payload.gid === 'string' ? { grantId: payload.gid } : {}),
           tokenFingerprint: tokenFingerprint(token),
+          ...(cnf === undefined ? {} : { cnf }),
         }
       } catch (error) {
         throw toOAuthError(error)

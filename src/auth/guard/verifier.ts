@@ -16,12 +16,20 @@ export interface VerifiedToken {
   grantId?: string
   /** `sha256:` + 16 hex of the token: the only form of the token that may be logged. */
   tokenFingerprint: string
+  /**
+   * `cnf` of a certificate-bound token (RFC 8705 §3.1), when the verifier accepts them (the
+   * built-in authorization server's): the token is good only on a connection whose client
+   * certificate it names, which {@link authenticate} checks on every request.
+   */
+  cnf?: { 'x5t#S256': string }
 }
 
 /**
  * The private detail refusing a token bound to a key (`cnf`: RFC 8705 §3.1 certificate-bound,
- * RFC 9449 §6 DPoP-bound). No proof of possession is checked on this resource server, so such a
- * token is never accepted as a bearer token; the JWT and the introspection verifier say the same.
+ * RFC 9449 §6 DPoP-bound) where no proof of possession is checked, so it must not pass as a
+ * bearer token: the introspection verifier and the JWT verifier of an external identity provider
+ * say the same. Only certificate-bound tokens of the built-in authorization server are accepted
+ * (`acceptCertificateBound`), with the client certificate checked per request.
  */
 export const SENDER_CONSTRAINED = 'sender-constrained token (cnf) is not supported'
 

@@ -75,6 +75,26 @@ describe('clientMetadataProblem (OA-1)', () => {
       { grant_types: ['client_credentials'], token_endpoint_auth_method: 'none' },
       /confidential client/,
     ],
+    [
+      { grant_types: ['client_credentials'], token_endpoint_auth_method: 'tls_client_auth' },
+      /tls_client_auth_subject_dn must be the certificate subject as an RFC 4514 string/,
+    ],
+    [
+      {
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_subject_dn: 'C=US; O=Example',
+      },
+      /RFC 4514/,
+    ],
+    [
+      {
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_san_dns: 'app.example',
+      },
+      /SAN variants are not supported/,
+    ],
   ])('refuses %j', (metadata, message) => {
     expect(clientMetadataProblem(metadata)).toMatch(message)
   })
@@ -84,6 +104,13 @@ describe('clientMetadataProblem (OA-1)', () => {
       clientMetadataProblem({
         grant_types: ['client_credentials'],
         token_endpoint_auth_method: 'private_key_jwt',
+      }),
+    ).toBeUndefined()
+    expect(
+      clientMetadataProblem({
+        grant_types: ['client_credentials'],
+        token_endpoint_auth_method: 'tls_client_auth',
+        tls_client_auth_subject_dn: 'CN=app,O=Example',
       }),
     ).toBeUndefined()
   })

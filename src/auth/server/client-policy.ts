@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net'
+import { parseDistinguishedName } from './distinguished-name.js'
 
 /**
  * Our client policy on top of the engine's (issue 4, REDIR-1, REDIR-3, CIMD-5, CIMD-6): what a
@@ -91,6 +92,7 @@ export function clientMetadataProblem(metadata: {
   redirect_uris?: unknown
   grant_types?: unknown
   token_endpoint_auth_method?: unknown
+  [name: string]: unknown
 }): string | undefined {
   const grants = Array.isArray(metadata.grant_types) ? metadata.grant_types : ['authorization_code']
   const uris = metadata.redirect_uris
@@ -109,8 +111,33 @@ export function clientMetadataProblem(metadata: {
   if (grants.includes('client_credentials') && metadata.token_endpoint_auth_method === 'none') {
     return 'client_credentials needs a confidential client (a token_endpoint_auth_method other than none)'
   }
+  if (metadata.token_endpoint_auth_method === 'tls_client_auth') return subjectDnProblem(metadata)
   return undefined
 }
+
+/** The certificate subject registrations of RFC 8705 §2.1.2 this server does not match. */
+const SAN_REGISTRATIONS = [
+  'tls_client_auth_san_dns',
+  'tls_client_auth_san_uri',
+  'tls_client_auth_san_ip',
+  'tls_client_auth_san_email',
+] as const
+
+/** A tls_client_auth client is registered by its certificate's subject DN only (RFC 8705 §2.1.2). */
+export function subjectDnProblem(metadata: Record<string, unknown>): string | undefined {
+  if (SAN_REGISTRATIONS.some((name) => metadata[name] !== undefined)) {
+    return 'tls_client_auth clients are matched by tls_client_auth_subject_dn only; the SAN variants are not supported'
+  }
+  const dn = metadata.tls_client_auth_subject_dn
+  if (typeof dn !== 'string' || parseDistinguishedName(dn) === undefined) {
+    return `tls_client_auth_subject_dn must be the certificate subject as an RFC 4514 string (${DN_HINT})`
+  }
+  return undefined
+}
+
+/** How to write a subject DN that matches. */
+export const DN_HINT =
+  'as `openssl x509 -noout -subject -nameopt RFC2253` prints it, e.g. CN=app,O=Example'
 
 /** Whether a host matches an allow-list entry: exact, or `*.example.com` for subdomains. */
 export function hostAllowed(host: string, allowed: readonly string[]): boolean {

@@ -3,6 +3,7 @@ import type { AuditSink } from '../../audit/index.js'
 import type { AccountStore, ArtifactModel, ArtifactStore } from '../../storage/ports.js'
 import { canonicalResourceUri, randomToken } from '../protocol/index.js'
 import { createAdapterFactory } from './adapter.js'
+import { mtlsFeature } from './client-certificate.js'
 import { hashClientSecret, isHashedClientSecret, newClientSecret } from './client-secrets.js'
 import {
   clientMetadataProblem,
@@ -201,8 +202,11 @@ export function engineConfiguration(options: ProviderOptions): Record<string, un
     },
     features: {
       devInteractions: { enabled: false },
-      // DPoP-bound tokens carry `cnf`, which this resource server does not check yet: off.
+      // DPoP-bound tokens carry `cnf.jkt`, and this resource server checks no DPoP proof: off.
       dPoP: { enabled: false },
+      // RFC 8705: tls_client_auth and certificate-bound tokens, when the configuration lists
+      // tls_client_auth (the listener then asks for client certificates).
+      mTLS: mtlsFeature(settings.clientAuthMethods.includes('tls_client_auth')),
       rpInitiatedLogout: { enabled: false },
       clientCredentials: { enabled: true },
       introspection: {

@@ -17,6 +17,7 @@ import {
 import { hstsHeaderValue } from './tls.js'
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response'
 import { UI_STYLESHEET, UI_STYLESHEET_PATH, uiStylesheetHeaders } from '../../ui/index.js'
+import { presentedClientCertificate } from './client-certificate.js'
 import { mountAccountPages } from './oauth-account.js'
 import { mountAuthorizationServer, type NodeBindings as EngineBindings } from './oauth-edge.js'
 import { mountInteractions } from './oauth-interactions.js'
@@ -186,7 +187,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
             : 'Forbidden: Origin not allowed (add it to server.allowed_origins if it is yours)',
       })
     }
-    const response = await mcp(c.req.raw, ip)
+    const clientCertificate = presentedClientCertificate(c.env?.incoming?.socket)
+    const response = await mcp(c.req.raw, ip, { clientCertificate })
     const cors = mcpCorsHeaders(c.req.header('origin') ?? null, policy, false)
     for (const [name, value] of Object.entries(cors)) response.headers.set(name, value)
     return response

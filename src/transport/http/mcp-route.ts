@@ -2,6 +2,7 @@ import { createMcpHandler, type AuthInfo } from '@modelcontextprotocol/server'
 import {
   authenticate,
   insufficientScopeResponse,
+  type ConnectionInfo,
   type VerifiedToken,
 } from '../../auth/guard/index.js'
 import { protectedResourceMetadataUrls } from '../../auth/protocol/index.js'
@@ -13,8 +14,15 @@ import { ipRateLimitKey } from './rate-limit-key.js'
 import { missingScopesFor } from './scopes.js'
 import { createUserDirectory } from './users.js'
 
-/** The MCP endpoint as one fetch-shaped function: guard, limits, scopes, then the SDK handler. */
-export type McpEndpoint = ((request: Request, ip: string) => Promise<Response>) & {
+/**
+ * The MCP endpoint as one fetch-shaped function: guard, limits, scopes, then the SDK handler.
+ * `connection` carries the TLS client certificate, for certificate-bound tokens.
+ */
+export type McpEndpoint = ((
+  request: Request,
+  ip: string,
+  connection?: ConnectionInfo,
+) => Promise<Response>) & {
   close(): Promise<void>
 }
 
@@ -75,11 +83,15 @@ export function createMcpEndpoint(options: HttpAppOptions): McpEndpoint {
     )
   }
 
-  const endpoint = async (request: Request, ip: string): Promise<Response> => {
+  const endpoint = async (
+    request: Request,
+    ip: string,
+    connection: ConnectionInfo = {},
+  ): Promise<Response> => {
     let verified: VerifiedToken | undefined
     let rateHeaders: Record<string, string> = {}
     if (auth !== undefined) {
-      const outcome = await authenticate(request, auth.verifier, challenge)
+      const outcome = await authenticate(request, auth.verifier, challenge, connection)
       if (!outcome.ok) {
         metrics?.authFailure(outcome.reason)
         audit.emit({

@@ -8,7 +8,8 @@ import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto'
 import { ConfigError } from '../../config/index.js'
 
 /** The configuration keys a TLS problem can concern. */
-export type TlsConfigField = 'server.tls_cert' | 'server.tls_key'
+export type TlsConfigField =
+  'server.tls_cert' | 'server.tls_key' | 'authentication.authorization_server.client_certificate_ca'
 
 /**
  * A certificate or key that cannot serve HTTPS. A ConfigError, so the CLI reports it like any
@@ -177,4 +178,58 @@ export function checkValidity(
   return [
     `${source}: server.tls_cert: the certificate (subject ${subject}) expires on ${validTo.toISOString()}, in ${left}. Renew it and send the server SIGHUP.`,
   ]
+}
+
+const CA_FIELD = 'authentication.authorization_server.client_certificate_ca'
+const CA_FIX = `point ${CA_FIELD} at a PEM file of the CA certificate(s) that issue the client certificates`
+
+/**
+ * The CA bundle that `tls_client_auth` client certificates must chain to: PEM certificates,
+ * each a CA (basicConstraints CA:TRUE). A CA outside its validity period gives a warning (the
+ * handshake then refuses every certificate under it).
+ */
+export function parseClientCaBundle(
+  text: string,
+  source: string,
+  now: Date,
+): { pem: string; warnings: string[] } {
+  const blocks = text.match(PEM_CERT) ?? []
+  if (blocks.length === 0) {
+    throw new TlsConfigError(
+      CA_FIELD,
+      'the file does not hold a PEM certificate (no -----BEGIN CERTIFICATE----- block)',
+      CA_FIX,
+      source,
+    )
+  }
+  const warnings: string[] = []
+  blocks.forEach((block, index) => {
+    let cert: X509Certificate
+    try {
+      cert = new X509Certificate(block)
+    } catch {
+      throw new TlsConfigError(
+        CA_FIELD,
+        `certificate ${index + 1} of the file is not a valid X.509 certificate`,
+        CA_FIX,
+        source,
+      )
+    }
+    const subject = oneLine(cert.subject)
+    if (!cert.ca) {
+      throw new TlsConfigError(
+        CA_FIELD,
+        `certificate ${index + 1} of the file (subject ${subject}) is not a CA certificate (no basicConstraints CA:TRUE)`,
+        `${CA_FIX}, not the client certificates themselves`,
+        source,
+      )
+    }
+    const validTo = new Date(cert.validTo)
+    if (validTo.getTime() <= now.getTime() || new Date(cert.validFrom).getTime() > now.getTime()) {
+      warnings.push(
+        `${source}: ${CA_FIELD}: the CA certificate (subject ${subject}) is not valid now (valid to ${validTo.toISOString()}); no client certificate under it will be accepted.`,
+      )
+    }
+  })
+  return { pem: `${blocks.join('\n')}\n`, warnings }
 }

@@ -50,6 +50,13 @@ export interface TlsMaterial {
   readonly leaf: TlsLeafInfo
   /** Problems that do not stop the server (expiry is near …), each a full sentence to log. */
   readonly warnings: readonly string[]
+  /**
+   * PEM CA bundle for `tls_client_auth` (RFC 8705): when present, the listener asks every
+   * connection for a client certificate and validates it against these CAs, but does not insist
+   * (`rejectUnauthorized: false`): an MCP client or a browser without one still connects, and
+   * the authorization server decides from `socket.authorized`.
+   */
+  readonly clientCa?: string | undefined
 }
 
 /** The node:https / node:tls server options (and `setSecureContext` argument) for `material`. */
@@ -60,6 +67,9 @@ export function createTlsServerOptions(material: TlsMaterial): TlsServerOptions 
     minVersion: 'TLSv1.2',
     ciphers: TLS_CIPHERS,
     honorCipherOrder: true,
+    ...(material.clientCa === undefined
+      ? {}
+      : { ca: material.clientCa, requestCert: true, rejectUnauthorized: false }),
   }
 }
 
@@ -70,4 +80,8 @@ export interface TlsServerOptions {
   readonly minVersion: 'TLSv1.2'
   readonly ciphers: string
   readonly honorCipherOrder: true
+  /** Client certificate CAs (with `requestCert`); `setSecureContext` swaps them on reload. */
+  readonly ca?: string
+  readonly requestCert?: true
+  readonly rejectUnauthorized?: false
 }

@@ -3,6 +3,7 @@
  * (0700, keys 0600) that `remove()` deletes. No certificate or key is committed to the repo.
  */
 import { execFile } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -102,6 +103,55 @@ export class CertFactory {
         .concat(['-out', pair.cert, '-startdate', start, '-enddate', end, '-rand_serial'])
         .concat(['-notext']),
       ca,
+    )
+    return pair
+  }
+
+  /** A CA certificate (basicConstraints CA:TRUE, keyCertSign), self-signed, for `days` days. */
+  async ca(name: string, subject = `/CN=${name} test CA`, days = 30): Promise<CertPair> {
+    const pair = this.paths(name)
+    await this.openssl(
+      ['req', '-x509', ...EC_P256, '-noenc', '-keyout', pair.key, '-out', pair.cert]
+        .concat(['-days', String(days), '-subj', subject])
+        .concat(['-addext', 'basicConstraints=critical,CA:TRUE'])
+        .concat(['-addext', 'keyUsage=critical,keyCertSign,cRLSign']),
+    )
+    await chmod(pair.key, 0o600)
+    return pair
+  }
+
+  /**
+   * A certificate signed by `ca`: a server certificate (serverAuth, SAN localhost and
+   * 127.0.0.1), or with `client` a TLS client certificate (clientAuth EKU, no SAN) for
+   * tls_client_auth. `subject` is the `openssl -subj` form (`/O=Example/CN=app`, most general
+   * first).
+   */
+  async signed(
+    name: string,
+    ca: CertPair,
+    options: { subject?: string; client?: boolean; days?: number } = {},
+  ): Promise<CertPair> {
+    const pair = this.paths(name)
+    const csr = join(this.dir, `${name}.csr`)
+    const extensions = join(this.dir, `${name}.ext`)
+    await this.openssl(
+      ['req', '-new', ...EC_P256, '-noenc', '-keyout', pair.key, '-out', csr].concat([
+        '-subj',
+        options.subject ?? `/CN=${name}`,
+      ]),
+    )
+    await chmod(pair.key, 0o600)
+    await writeFile(
+      extensions,
+      options.client === true
+        ? 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n'
+        : 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n',
+    )
+    await this.openssl(
+      ['x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key]
+        .concat(['-set_serial', `0x${randomBytes(12).toString('hex')}`])
+        .concat(['-days', String(options.days ?? 30), '-sha256', '-extfile', extensions])
+        .concat(['-out', pair.cert]),
     )
     return pair
   }

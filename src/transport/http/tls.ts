@@ -1,6 +1,7 @@
 /**
  * HTTPS from `server.tls_cert` / `server.tls_key` (MCP_TLS_CERT / MCP_TLS_KEY): load and check
- * the certificate chain and key at startup and on every reload. This file is the face of the
+ * the certificate chain and key (and the client CA bundle of tls_client_auth, when configured)
+ * at startup and on every reload. This file is the face of the
  * TLS feature: the checks are in tls-check.ts, the server options in tls-options.ts, the
  * SIGHUP reload in tls-reload.ts.
  */
@@ -12,8 +13,10 @@ import {
   checkValidity,
   describeCertificate,
   parseCertificateChain,
+  parseClientCaBundle,
   parsePrivateKey,
   TlsConfigError,
+  type TlsConfigField,
   type TlsLeafInfo,
 } from './tls-check.js'
 import { createTlsServerOptions, type TlsMaterial } from './tls-options.js'
@@ -45,6 +48,11 @@ export interface LoadTlsMaterialOptions {
   readonly now?: Date
   /** Warn when the certificate expires within this many days (default 14). */
   readonly expiryWarningDays?: number
+  /**
+   * `authentication.authorization_server.client_certificate_ca`: the PEM CA bundle client
+   * certificates must chain to (tls_client_auth); the listener then asks for client certificates.
+   */
+  readonly clientCaPath?: string | undefined
 }
 
 /**
@@ -56,7 +64,7 @@ export interface LoadTlsMaterialOptions {
  */
 export async function loadTlsMaterial(options: LoadTlsMaterialOptions): Promise<TlsMaterial> {
   const { certPath } = options
-  const text = await readCertificateFile(certPath)
+  const text = await readPemFile(certPath, 'server.tls_cert')
   const { pem, chain, hasPrivateKey } = parseCertificateChain(text, certPath)
   const loaded = await options.key()
   const key = loaded instanceof Secret ? loaded : new Secret(loaded)
@@ -70,7 +78,24 @@ export async function loadTlsMaterial(options: LoadTlsMaterialOptions): Promise<
     ...checkValidity(leaf, now, warningDays, certPath),
     ...fileWarnings(certPath, leaf, hasPrivateKey),
   ]
-  const material: TlsMaterial = { cert: pem, key, leaf, warnings }
+  const clientCa =
+    options.clientCaPath === undefined
+      ? undefined
+      : parseClientCaBundle(
+          await readPemFile(
+            options.clientCaPath,
+            'authentication.authorization_server.client_certificate_ca',
+          ),
+          options.clientCaPath,
+          now,
+        )
+  const material: TlsMaterial = {
+    cert: pem,
+    key,
+    leaf,
+    warnings: [...warnings, ...(clientCa?.warnings ?? [])],
+    ...(clientCa === undefined ? {} : { clientCa: clientCa.pem }),
+  }
   checkSecureContext(material, certPath)
   return material
 }
@@ -90,16 +115,18 @@ function fileWarnings(certPath: string, leaf: TlsLeafInfo, hasPrivateKey: boolea
   return warnings
 }
 
-async function readCertificateFile(path: string): Promise<string> {
+async function readPemFile(path: string, field: TlsConfigField): Promise<string> {
   try {
     return await readFile(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error'
     const problem = code === 'ENOENT' ? 'file not found (ENOENT)' : `cannot read the file (${code})`
     throw new TlsConfigError(
-      'server.tls_cert',
+      field,
       problem,
-      'point server.tls_cert (MCP_TLS_CERT) at a PEM certificate chain file the server user can read',
+      field === 'server.tls_cert'
+        ? 'point server.tls_cert (MCP_TLS_CERT) at a PEM certificate chain file the server user can read'
+        : `point ${field} at a PEM file of CA certificates the server user can read`,
       path,
     )
   }

@@ -129,10 +129,13 @@ describe('buildClientMetadata', () => {
     expect(metadata.jwks).toEqual({ keys: [EC_PUBLIC] })
   })
 
-  it('takes tls_client_auth with a subject DN', () => {
+  it('takes tls_client_auth with a subject DN, its tokens bound to the certificate (RFC 8705 §3)', () => {
     expect(
       build({ authMethod: 'tls_client_auth', tlsSubjectDn: 'CN=app,O=Example' }).metadata,
-    ).toMatchObject({ tls_client_auth_subject_dn: 'CN=app,O=Example' })
+    ).toMatchObject({
+      tls_client_auth_subject_dn: 'CN=app,O=Example',
+      tls_client_certificate_bound_access_tokens: true,
+    })
   })
 
   it('uses a given client id', () => {
@@ -182,6 +185,16 @@ describe('buildClientMetadata', () => {
     ],
     ['tls_client_auth without a DN', { authMethod: 'tls_client_auth' }, /subject DN/],
     ['a DN with another method', { tlsSubjectDn: 'CN=x' }, /only for the tls_client_auth/],
+    [
+      'a DN that is not RFC 4514 (OpenSSL one-line form)',
+      { authMethod: 'tls_client_auth', tlsSubjectDn: '/O=Example/CN=app' },
+      /is not an RFC 4514 DN: write it as `openssl x509 -noout -subject -nameopt RFC2253` prints it/,
+    ],
+    [
+      'a DN with an unknown attribute name',
+      { authMethod: 'tls_client_auth', tlsSubjectDn: 'CN=app,XYZ=1' },
+      /is not an RFC 4514 DN/,
+    ],
     ['a bad application type', { applicationType: 'spa' as never }, /native or web/],
     [
       'a native client with https on localhost',

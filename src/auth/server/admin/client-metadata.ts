@@ -1,5 +1,7 @@
 import { randomToken } from '../../protocol/secrets.js'
 import { hashClientSecret, newClientSecret } from '../client-secrets.js'
+import { DN_HINT } from '../client-policy.js'
+import { parseDistinguishedName } from '../distinguished-name.js'
 import { AdminError, CONTROL_CHARS } from './errors.js'
 
 /** Token endpoint authentication methods an administrator may give a client. */
@@ -196,7 +198,10 @@ function authMethodOf(input: NewClientInput, grants: Set<AdminGrantType>): Admin
   return method
 }
 
-/** The key material that proves the client: JWKS for private_key_jwt, the DN for mTLS. */
+/**
+ * The key material that proves the client: JWKS for private_key_jwt, the DN for mTLS (with
+ * certificate-bound access tokens: a stolen token is useless without the certificate's key).
+ */
 function credentialsOf(input: NewClientInput, method: AdminClientAuthMethod): ClientMetadata {
   const hasJwks = input.jwks !== undefined
   const hasJwksUri = input.jwksUri !== undefined
@@ -218,7 +223,14 @@ function credentialsOf(input: NewClientInput, method: AdminClientAuthMethod): Cl
     if (input.tlsSubjectDn === undefined) {
       throw invalid('tls_client_auth needs the client certificate subject DN')
     }
-    return { tls_client_auth_subject_dn: checkText(input.tlsSubjectDn, 'the subject DN', 1000) }
+    const dn = checkText(input.tlsSubjectDn, 'the subject DN', 1000)
+    if (parseDistinguishedName(dn) === undefined) {
+      throw invalid(
+        `the subject DN ${JSON.stringify(dn)} is not an RFC 4514 DN: write it ${DN_HINT}`,
+      )
+    }
+    // RFC 8705 §3.4: its access tokens are bound to the certificate it authenticated with.
+    return { tls_client_auth_subject_dn: dn, tls_client_certificate_bound_access_tokens: true }
   }
   return {}
 }
