@@ -2,6 +2,9 @@
 // printed (not asserted). Three servers, each a child process on 127.0.0.1:
 //   ours-sqlite   `mcp-pa serve --http` with the built-in AS on a SQLite file;
 //   ours-postgres the same on a fresh PostgreSQL database (created here, dropped afterwards);
+//   bare-sqlite   the bare engine below on mcp-pa's SQLite artifact store through our adapter: a
+//                 reference that shows what persistence alone costs (BENCH_BARE_STORE_REFERENCE=0
+//                 leaves it out); ours-sqlite/bare-sqlite is what the rest of mcp-pa costs;
 //   bare          oidc-provider 9 with its default in-memory adapter on plain node:http, configured
 //                 like ours: same grants, PKCE S256 required, resource indicators with RFC 9068 JWT
 //                 ES256 access tokens (plus the `gid` claim), refresh rotation, and an interaction
@@ -63,7 +66,17 @@ async function bareServer() {
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
     format: 'jwk',
   })
+  // BENCH_BARE_STORE: the same engine on mcp-pa's persistent store (a SQLite file, through our
+  // oidc-provider adapter) instead of its in-memory adapter: what persistence alone costs.
+  let adapter
+  if (process.env.BENCH_BARE_STORE !== undefined) {
+    const { openSqliteStorage } = await import(join(root, 'dist/storage/sqlite/index.js'))
+    const { createAdapterFactory } = await import(join(root, 'dist/auth/server/adapter.js'))
+    const storage = await openSqliteStorage({ path: process.env.BENCH_BARE_STORE })
+    adapter = createAdapterFactory(storage.artifacts)
+  }
   const provider = new Provider(origin, {
+    ...(adapter === undefined ? {} : { adapter }),
     clients: [
       {
         client_id: 'bench-web',
@@ -200,6 +213,7 @@ async function main() {
     .map((name) => name.trim())
     .filter(Boolean)
   const TARGET = 0.8
+  const BARE_STORE = process.env.BENCH_BARE_STORE_REFERENCE !== '0'
   for (const name of DATABASES) {
     if (name !== 'sqlite' && name !== 'postgres') {
       throw new Error(`BENCH_DATABASES: unknown database ${name} (sqlite, postgres)`)
@@ -671,15 +685,16 @@ async function main() {
     return server
   }
 
-  async function startBare(home, cleanups) {
+  async function startBare(home, cleanups, name = 'bare') {
     const secret = randomBytes(32).toString('base64url')
-    const logPath = join(home, 'bare.log')
+    const logPath = join(home, `${name}.log`)
     const log = openSync(logPath, 'w', 0o600)
-    const child = spawn(process.execPath, [...profileArgs('bare'), self, '--bare-server'], {
+    const child = spawn(process.execPath, [...profileArgs(name), self, '--bare-server'], {
       cwd: root,
       env: {
         PATH: process.env.PATH,
         HOME: home,
+        ...(name === 'bare-sqlite' ? { BENCH_BARE_STORE: join(home, 'bare-sqlite.sqlite') } : {}),
         BENCH_BARE_SECRET: secret,
         BENCH_BARE_CONFIG: JSON.stringify({
           scopes: SCOPES,
@@ -692,7 +707,7 @@ async function main() {
       stdio: ['ignore', 'pipe', log],
     })
     closeSync(log)
-    const server = childServer('bare', child, logPath)
+    const server = childServer(name, child, logPath)
     cleanups.push(() => stopServer(server))
     const line = await Promise.race([
       new Promise((done) => {
@@ -703,7 +718,7 @@ async function main() {
         })
       }),
       server.exited.then(({ code, signal }) => {
-        throw new Error(`bare exited (${code ?? signal}):\n${server.logTail()}`)
+        throw new Error(`${name} exited (${code ?? signal}):\n${server.logTail()}`)
       }),
     ])
     const { origin, resource } = JSON.parse(line)
@@ -752,6 +767,7 @@ async function main() {
         progress(`PostgreSQL skipped: ${error.message.split('\n')[0]}`)
       }
     }
+    if (BARE_STORE) servers.push(await startBare(home, cleanups, 'bare-sqlite'))
     servers.push(await startBare(home, cleanups))
     progress(`servers up: ${servers.map((s) => `${s.name} ${s.origin}`).join(', ')}`)
 
@@ -822,6 +838,7 @@ async function main() {
       ],
     ]
     const verdicts = []
+    const storeNotes = []
     for (const key of keys) {
       const workload = WORKLOADS[key]
       const total = (name) => {
@@ -831,11 +848,17 @@ async function main() {
       const ratios = ours.map((s) =>
         median(results[key][s.name].map((x, i) => rate(x) / rate(results[key].bare[i]))),
       )
-      ratios.forEach((ratio, i) => verdicts.push([`${ours[i].name} ${key}`, ratio]))
+      ratios.forEach((ratio, i) => {
+        if (ours[i].name.startsWith('ours')) verdicts.push([`${ours[i].name} ${key}`, ratio])
+      })
       rows.push([
         `${workload.label}, ${workload.unit}`,
         ...servers.map((s) => String(Math.round(total(s.name)))),
-        ...ratios.map((r) => `${r.toFixed(2)}× ${r >= TARGET ? 'PASS' : 'BELOW'}`),
+        ...ratios.map((r, i) =>
+          ours[i].name.startsWith('ours')
+            ? `${r.toFixed(2)}× ${r >= TARGET ? 'PASS' : 'BELOW'}`
+            : `${r.toFixed(2)}×`,
+        ),
         `≥ ${TARGET}`,
       ])
       const cpuPerOp = (name) => {
@@ -850,6 +873,17 @@ async function main() {
           ...servers.map((s) => cpu[s.name].toFixed(2)),
           ...ours.map((s) => `${(cpu.bare / cpu[s.name]).toFixed(2)}×`),
         ])
+      }
+      const storeRef = results[key]['bare-sqlite']
+      if (storeRef !== undefined && results[key]['ours-sqlite'] !== undefined) {
+        const same = median(results[key]['ours-sqlite'].map((x, i) => rate(x) / rate(storeRef[i])))
+        const cpuText =
+          cpu['ours-sqlite'] === undefined || cpu['bare-sqlite'] === undefined
+            ? ''
+            : `, server CPU ${(cpu['bare-sqlite'] / cpu['ours-sqlite']).toFixed(2)}×`
+        storeNotes.push(
+          `${key}: ours-sqlite/bare-sqlite ${same.toFixed(2)}×${cpuText} (same engine, same store: what the rest of mcp-pa costs)`,
+        )
       }
       const latency = servers
         .map((s) => {
@@ -872,7 +906,10 @@ async function main() {
       'server CPU: user + system time of the server process (10 ms ticks) / operations, over all rounds; ' +
         "PostgreSQL's own processes are not counted.",
       `ours: mcp-pa serve --http children (built-in AS, memory rate limits at 1,000,000/min, metrics, ` +
-        `log level ${LOG_LEVEL} to a file); bare: oidc-provider with its in-memory adapter on node:http.`,
+        `log level ${LOG_LEVEL} to a file); bare: oidc-provider with its in-memory adapter on node:http` +
+        (BARE_STORE
+          ? '; bare-sqlite: the same bare engine on our SQLite store through our adapter (a reference, no target).'
+          : '.'),
     )
     console.log()
     console.log(table(rows))
@@ -882,6 +919,10 @@ async function main() {
       console.log()
     }
     for (const note of notes) console.log(`  ${note}`)
+    if (storeNotes.length > 0) {
+      console.log()
+      for (const note of storeNotes) console.log(`  ${note}`)
+    }
     const below = verdicts.filter(([, r]) => r < TARGET)
     console.log(
       `\nsummary: ${below.length === 0 ? 'all ratios ≥ 0.8' : `below target: ${below.map(([n, r]) => `${n} ${r.toFixed(2)}`).join(', ')}`}`,
