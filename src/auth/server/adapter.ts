@@ -111,16 +111,12 @@ export function createAdapterFactory(
   }
 
   const clientTtl = options.clientCacheMs ?? 0
+  // Kept as JSON text and parsed on every hit: each caller gets its own object, so no caller's
+  // mutation can reach the cache (and parsing is cheaper than a structured clone).
   const clients =
     clientTtl > 0
-      ? expiringCache<AdapterPayload>(
-          clientTtl,
-          options.clientCacheSize ?? 1000,
-          options.now ?? Date.now,
-        )
+      ? expiringCache<string>(clientTtl, options.clientCacheSize ?? 1000, options.now ?? Date.now)
       : undefined
-  // A copy on the way in and out: no caller's mutation can reach the cached payload.
-  const copy = (payload: AdapterPayload): AdapterPayload => structuredClone(payload)
 
   return class ArtifactAdapter implements OidcAdapter {
     readonly model: ArtifactModel
@@ -151,9 +147,9 @@ export function createAdapterFactory(
         return toPayload(await store.find(this.model, id))
       }
       const cached = clients.get(id)
-      if (cached !== undefined) return copy(cached)
+      if (cached !== undefined) return JSON.parse(cached) as AdapterPayload
       const found = toPayload(await store.find(this.model, id))
-      if (found !== undefined) clients.set(id, copy(found))
+      if (found !== undefined) clients.set(id, JSON.stringify(found))
       return found
     }
 

@@ -15,14 +15,38 @@ export async function readBody(
 ): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? '0')
   if (declared > limit) throw new BodyTooLarge(`request body over ${limit} bytes`)
-  const chunks: Buffer[] = []
-  let received = 0
-  for await (const chunk of req.iterator({ destroyOnReturn: false })) {
-    received += (chunk as Buffer).length
-    if (received > limit) throw new BodyTooLarge(`request body over ${limit} bytes`)
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks, received)
+  // Events rather than an async iterator: this runs on every token request, and the iterator's
+  // promise per chunk cost more than the rest of the read.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let received = 0
+    const done = (error?: Error) => {
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.off('close', onClose)
+      if (error === undefined) resolve(Buffer.concat(chunks, received))
+      else {
+        // Stop reading without destroying the socket: the caller answers 413 on it.
+        req.pause()
+        reject(error)
+      }
+    }
+    const onData = (chunk: Buffer) => {
+      received += chunk.length
+      if (received > limit) done(new BodyTooLarge(`request body over ${limit} bytes`))
+      else chunks.push(chunk)
+    }
+    const onEnd = () => done()
+    const onError = (error: Error) => done(error)
+    const onClose = () => {
+      if (!req.complete) done(new Error('the request was aborted'))
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
+    req.on('close', onClose)
+  })
 }
 
 /**
@@ -74,6 +98,8 @@ export function hashPresentedSecrets(
     }
   }
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase()
+  // Always parsed: a name test on the raw body would miss a percent-encoded `client%5Fsecret`,
+  // which the engine decodes and would then compare unhashed (a stored hash passed as a secret).
   if (type === 'application/x-www-form-urlencoded') {
     const form = new URLSearchParams(body.toString('utf8'))
     const secrets = form.getAll('client_secret')
