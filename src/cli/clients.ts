@@ -178,8 +178,14 @@ async function add(argv: string[], env: CliEnv): Promise<number> {
     ...(values['jwks-file'] === undefined ? {} : { jwks: await readJwksFile(values['jwks-file']) }),
     ...(values['tls-subject-dn'] === undefined ? {} : { tlsSubjectDn: values['tls-subject-dn'] }),
   }
-  return withAdminSession(values.config, env, async ({ storage, audit }) => {
-    const { client, secret: shownOnce } = await addClient(storage.artifacts, input, { audit })
+  return withAdminSession(values.config, env, async ({ config, storage, audit }) => {
+    // A method the server does not accept would make a client that can never authenticate.
+    const { client, secret: shownOnce } = await addClient(
+      storage.artifacts,
+      input,
+      { audit },
+      { enabledAuthMethods: config.authentication.client_auth_methods },
+    )
     if (values.json) {
       printJson(shownOnce === undefined ? { client } : { client, client_secret: shownOnce })
     } else {

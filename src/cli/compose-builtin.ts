@@ -168,6 +168,9 @@ export async function builtinAuth(
       documentationUrl: DOCS_URL,
     },
     builtin: { server, issuer, consentRememberDays: as.consent_remember_days },
-    ...(link === undefined ? {} : { setupUrl: new URL(link.path, issuer.origin).href }),
+    // Under the issuer's path, like the account and interaction pages (oauth-account.ts).
+    ...(link === undefined
+      ? {}
+      : { setupUrl: new URL(`${prefix}${link.path}`, issuer.origin).href }),
   }
 }

@@ -239,7 +239,8 @@ Options of add:
   --redirect-uri <uri>         Exact redirect URI, repeatable: https, or http on 127.0.0.1,
                                [::1] or localhost (any port matches); no fragment
   --auth-method <method>       none (public client, PKCE; the default), client_secret_basic,
-                               client_secret_post, private_key_jwt or tls_client_auth
+                               client_secret_post, private_key_jwt or tls_client_auth; it
+                               must be in authentication.client_auth_methods
   --grant-type <type>          authorization_code (default) and/or client_credentials
                                (confidential clients only); repeatable
   --no-refresh-token           No refresh tokens with authorization_code

@@ -273,6 +273,42 @@ describe('clients', SLOW, () => {
     expect(run.stderr).toMatch(message)
   })
 
+  it('refuses an authentication method the configuration does not enable (exit 2), and takes it once enabled', async () => {
+    const flags = ['--name', 'Posting app', '--redirect-uri', 'https://post.example/cb']
+    const refused = cli(['clients', 'add', ...flags, '--auth-method', 'client_secret_post'])
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain(
+      'mcp-pa: authentication method client_secret_post is not enabled on this server: authentication.client_auth_methods in the configuration allows none, client_secret_basic, private_key_jwt. Choose one of those, or add client_secret_post to authentication.client_auth_methods (and restart the server) first',
+    )
+    expect(refused.stdout).not.toMatch(/Client secret/)
+    expect(auditTypes(refused.stderr)).toEqual([])
+    expect(rawDump()).not.toContain('Posting app')
+
+    const config = join(home, 'post-config.json')
+    await writeFile(
+      config,
+      JSON.stringify({ authentication: { client_auth_methods: ['client_secret_post'] } }),
+    )
+    // The default method (none) is not enabled there: refused, naming it as the default.
+    const defaulted = cli(['clients', 'add', ...flags, '--config', config])
+    expect(defaulted.code).toBe(2)
+    expect(defaulted.stderr).toMatch(
+      /the default authentication method none is not enabled on this server: authentication\.client_auth_methods in the configuration allows client_secret_post\./,
+    )
+    const added = cli([
+      'clients',
+      'add',
+      ...flags,
+      '--auth-method',
+      'client_secret_post',
+      '--config',
+      config,
+    ])
+    expect(added.code, added.stderr).toBe(0)
+    sentinel.secret(/^Client secret: (\S+)$/m.exec(added.stdout)?.[1] ?? '')
+    expect(added.stdout).toMatch(/token_endpoint_auth_method: +client_secret_post/)
+  })
+
   it('refuses a JWKS file holding a private key, and takes the public one', async () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
     const privateFile = join(home, 'private.jwks')
@@ -435,7 +471,17 @@ describe.skipIf(!pgAvailable)('on PostgreSQL', SLOW, () => {
     KEK: sentinel.secret(randomBytes(32).toString('base64')),
   }
 
-  it('administers users, clients, keys and grants', () => {
+  it('administers users, clients, keys and grants', async () => {
+    // client_secret_post is not among the default methods: enable it, as an operator would.
+    const config = join(home, 'pg-config.json')
+    await writeFile(
+      config,
+      JSON.stringify({
+        authentication: {
+          client_auth_methods: ['none', 'client_secret_basic', 'client_secret_post'],
+        },
+      }),
+    )
     expect(cli(['users', 'add', 'pat'], { env, input: `${newPassword()}\n` }).code).toBe(0)
     expect(JSON.parse(cli(['users', 'list', '--json'], { env }).stdout)).toEqual([
       expect.objectContaining({ username: 'pat', disabled: false }),
@@ -450,6 +496,8 @@ describe.skipIf(!pgAvailable)('on PostgreSQL', SLOW, () => {
         'https://pg.example/cb',
         '--auth-method',
         'client_secret_post',
+        '--config',
+        config,
       ],
       { env },
     )

@@ -342,14 +342,24 @@ describe('a document whose client_id is not its URL (CIMD-5)', () => {
     expect(as.events).not.toContainEqual(expect.objectContaining({ clientId: MISMATCHED_URL }))
   })
 
-  it('login --no-browser: the person gets the error page, never a redirect (REDIR-4)', async () => {
-    // The server cannot trust the document's redirect URIs, so nothing reaches the CLI's
-    // listener: the person sees why, and the CLI would wait for its callback (stopped here).
-    const { seen } = await loginAsPerson(mallory.home, MISMATCHED_URL)
-    expect(seen.callback).toBeUndefined()
-    expect(seen.pages).toEqual([])
-    expect(seen.error?.status).toBe(400)
-    expect(seen.error?.html).toContain(problem)
+  it('login --no-browser: the server answers with an error page, never a redirect (REDIR-4), so the CLI stops at once instead of waiting', async () => {
+    // The person's browser would get the same error page, and nothing would ever reach the CLI's
+    // listener: the pre-flight check of the URL reports the error before printing it.
+    const started = Date.now()
+    const run = await cli(mallory.home, [
+      'login',
+      as.resource,
+      '--no-browser',
+      '--client-metadata-url',
+      MISMATCHED_URL,
+    ])
+    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(run.code).toBe(1)
+    expect(run.stderr).toContain(
+      `mcp-pa: ${as.issuer}/oauth/authorize refused the authorization request (HTTP 400: invalid_client_metadata: ${problem}): it shows the browser an error page and would never redirect back to mcp-pa, so the login stops here. Check the client ID metadata document`,
+    )
+    expect(run.stderr).not.toContain('/oauth/authorize?')
+    expect(run.stderr).not.toMatch(/\n\s+at /)
     expect(await stored(mallory.home)).toBeUndefined()
   })
 })

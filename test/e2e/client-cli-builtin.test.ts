@@ -190,6 +190,9 @@ describe('login against the built-in authorization server (dynamic client regist
     expect(callback.searchParams.get('iss')).toBe(issuer)
     expect(delivered.status).toBe(200)
     expect(run.stderr).toContain(`To log in to ${server.url} at ${issuer}, open this URL`)
+    expect(run.stderr).toContain(
+      'Waiting up to 5 minutes for the sign-in to finish in the browser (Ctrl-C cancels).',
+    )
     expect(run.stdout).toContain(`Logged in to ${server.url}`)
     expect(run.stdout).toContain(`authorization server: ${issuer}`)
     for (const scope of ALL) expect(run.stdout).toContain(scope)
@@ -203,6 +206,60 @@ describe('login against the built-in authorization server (dynamic client regist
     expect(claims).toMatchObject({ iss: issuer, aud: server.url })
     expect(String(claims.scope).split(' ')).toEqual(expect.arrayContaining(ALL))
     expect((await initialize(credentials?.access_token ?? '')).status).toBe(200)
+  })
+
+  it('login --no-browser with a client the server refuses fails within seconds, naming the problem; no URL is printed (RFC 6749 §4.1.2.1)', async () => {
+    const bob = await tempHome()
+    try {
+      // An unknown client id: the server shows an error page and would never redirect back.
+      const started = Date.now()
+      const unknown = await cli(bob.home, [
+        'login',
+        server.url,
+        '--no-browser',
+        '--client-id',
+        'no-such-client',
+      ])
+      expect(Date.now() - started).toBeLessThan(10_000)
+      expect(unknown.code).toBe(1)
+      expect(unknown.stderr).toMatch(
+        new RegExp(
+          `^mcp-pa: ${issuer}/oauth/authorize refused the authorization request \\(HTTP 400: invalid_client[^)]*\\): it shows the browser an error page and would never redirect back to mcp-pa, so the login stops here\\. Check the client ID`,
+          'm',
+        ),
+      )
+      expect(unknown.stderr).not.toContain('/oauth/authorize?')
+      expect(unknown.stderr).not.toContain('Waiting up to')
+      expect(unknown.stderr).not.toMatch(/\n\s+at /)
+
+      // A known client whose redirect URIs do not include the CLI's loopback one.
+      const added = await cli(serverHome.home, [
+        'clients',
+        'add',
+        '--name',
+        'Web only',
+        '--id',
+        'web-only',
+        '--redirect-uri',
+        'https://app.example/cb',
+      ])
+      expect(added.code, added.stderr).toBe(0)
+      const mismatch = await cli(bob.home, [
+        'login',
+        server.url,
+        '--no-browser',
+        '--client-id',
+        'web-only',
+      ])
+      expect(mismatch.code).toBe(1)
+      expect(mismatch.stderr).toMatch(
+        /refused the authorization request \(HTTP 400: invalid_redirect_uri[^)]*\)[^\n]*The client must allow the redirect URI http:\/\/127\.0\.0\.1:\d+\/callback/,
+      )
+      expect(mismatch.stderr).not.toContain('/oauth/authorize?')
+      expect(await stored(bob.home)).toBeUndefined()
+    } finally {
+      await bob.cleanup()
+    }
   })
 
   it('status lists the server, issuer, scopes and expiry; never a token (text and JSON)', async () => {

@@ -217,7 +217,10 @@ describe('login against oidc-provider: how the URL travels, and refusals', () =>
     recordSecrets(result.credentials)
     expect(opened).toHaveLength(1)
     expect(lines).toContain(opened[0]?.href)
-    expect(lines.at(-1)).toMatch(/xdg-open is not installed/)
+    expect(lines.at(-2)).toMatch(/xdg-open is not installed/)
+    expect(lines.at(-1)).toBe(
+      'Waiting up to 5 minutes for the sign-in to finish in the browser (Ctrl-C cancels).',
+    )
   })
 
   it('access_denied at the AS becomes a clear error; nothing is stored', async () => {

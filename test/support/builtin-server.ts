@@ -37,18 +37,28 @@ export interface BuiltinServerOptions {
   lookup?: Lookup
   /** Rate limits (default: none, so tests are not throttled). */
   rateLimits?: boolean
+  /**
+   * A path for the issuer (`/tenant`): `authentication.issuer` becomes this instance's origin
+   * with it (the port is only known once listening), as `serve --http` composes it.
+   */
+  issuerPath?: string
 }
 
 export interface BuiltinServer {
   /** Where this instance listens. */
   origin: string
-  /** The issuer: this instance's origin, or the first one's for a `shareWith` instance. */
+  /**
+   * The issuer: this instance's origin (with `issuerPath`, if given), or the first one's for a
+   * `shareWith` instance.
+   */
   issuer: string
   /** The MCP endpoint's canonical URI (the token audience), likewise. */
   resource: string
   server: RunningHttpServer
   storage: Storage
   events: AuditEvent[]
+  /** The one-time setup link `serve --http` would print (when the database had no account). */
+  setupUrl: string | undefined
   /** Where the database is, for a second instance. */
   shared: { schema?: string; file?: string; kek: Buffer }
   /** Creates an account and returns its id (the password policy applies). */
@@ -115,6 +125,7 @@ export async function startBuiltinServer(
   }
   const tls = await tlsMaterial(config, {}, tmpdir(), logger)
   let upkeep: () => Promise<void> = async () => undefined
+  let setupUrl: string | undefined
   let closeAs: () => void = () => undefined
   const start = () =>
     startHttpServer({
@@ -139,8 +150,17 @@ export async function startBuiltinServer(
       logger,
       rateLimits,
       prepareAuth: async (resource) => {
+        const issuerPath = options.issuerPath
         const composed = await builtinAuth(
-          config,
+          issuerPath === undefined
+            ? config
+            : {
+                ...config,
+                authentication: {
+                  ...config.authentication,
+                  issuer: new URL(issuerPath, resource.origin).href,
+                },
+              },
           kek,
           storage,
           resource,
@@ -152,6 +172,7 @@ export async function startBuiltinServer(
           },
         )
         upkeep = () => composed.server.upkeep()
+        setupUrl = composed.setupUrl
         closeAs = () => composed.server.close()
         return { auth: composed.auth, builtin: composed.builtin }
       },
@@ -169,11 +190,15 @@ export async function startBuiltinServer(
   const origin = server.url.origin
   return {
     origin,
-    issuer: server.resource.origin,
+    issuer:
+      options.issuerPath === undefined
+        ? server.resource.origin
+        : new URL(options.issuerPath, server.resource.origin).href.replace(/\/+$/, ''),
     resource: server.resource.href,
     server,
     storage,
     events: audit.events,
+    setupUrl,
     shared: {
       ...(schema === undefined ? {} : { schema }),
       ...(file === undefined ? {} : { file }),

@@ -16,6 +16,11 @@ export type AuthorizationErrorCode =
   | 'issuer_mismatch'
   /** The user or the authorization server refused (`error=access_denied`). */
   | 'access_denied'
+  /**
+   * The authorization endpoint refused the request itself, with an error page instead of a
+   * redirect (RFC 6749 §4.1.2.1: an unknown client or redirect URI), seen by the pre-flight check.
+   */
+  | 'authorization_refused'
   /** Another `error` in the authorization response (RFC 6749 §4.1.2.1). */
   | 'authorization_failed'
   /** The authorization response is malformed: no code, a repeated parameter. */

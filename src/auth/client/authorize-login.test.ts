@@ -188,6 +188,21 @@ describe('login: the callback checks (STATE-1, ISS-3)', () => {
     await nothingHappened(as)
   })
 
+  it('print mode: an error the AS redirects back at once stops the login before the URL is printed (pre-flight)', async () => {
+    const as = await mockAs({
+      callback: (q) => ({ state: q.get('state') ?? '', error: 'access_denied' }),
+    })
+    const lines: string[] = []
+    const started = Date.now()
+    await refusal(
+      login(options(as, { mode: 'print', print: (line) => lines.push(line) })),
+      'access_denied',
+    )
+    expect(Date.now() - started).toBeLessThan(2000)
+    expect(lines).toEqual([])
+    await nothingHappened(as)
+  })
+
   it('a refused DCR stops before the authorization request, listener closed (DCR-3)', async () => {
     const as = await mockAs({ register: json({ error: 'invalid_redirect_uri' }, { status: 400 }) })
     await refusal(login(options(as)), 'registration_failed')

@@ -6,14 +6,18 @@
  * 3. choose the scopes (SCOPE-1, or the caller's step-up union; `offline_access` only when the
  *    AS lists it, RT-4) and build the request (PKCE S256, state, resource; issuer recorded); a
  *    2025-03-26 server's default endpoints (no metadata) get a printed warning: PKCE unconfirmed;
- * 4. hand the URL over: a browser (no shell), a printed line, or headless redirects;
- * 5. wait for the callback; `state`, `iss`, `error` and `code` are checked before the code is
+ * 4. hand the URL over: a browser (no shell), a printed line, or headless redirects; before a
+ *    browser or a printed line, one pre-flight GET of the URL (authorize-preflight.ts) stops a
+ *    request the server refuses outright (unknown client or redirect URI: an error page, never
+ *    a redirect back) instead of waiting for the callback until the timeout;
+ * 5. wait for the callback (the person is told how long, and that Ctrl-C cancels); `state`, `iss`, `error` and `code` are checked before the code is
  *    sent anywhere (STATE-1, ISS-3);
  * 6. exchange the code (PKCE verifier, redirect URI, resource) and store the tokens under
  *    (issuer, resource) (TOK-6, TOK-7).
  * The listener is closed whatever happens. Nothing here logs; `print` gets the URL and notes.
  */
 import { createAuthorizationRequest, readAuthorizationResponse } from './authorize.js'
+import { preflightAuthorization } from './authorize-preflight.js'
 import { followAuthorizationRedirects } from './browser-headless.js'
 import { defaultEndpointsWarning } from './legacy-discovery.js'
 import { openBrowser } from './browser.js'
@@ -93,6 +97,14 @@ export function scopesForLogin(
   return add && !base.includes('offline_access') ? [...base, 'offline_access'] : base
 }
 
+/** A wait for people: "5 minutes", "1 minute", "30 seconds". */
+export function describeWait(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000))
+  if (seconds % 60 !== 0) return `${seconds} second${seconds === 1 ? '' : 's'}`
+  const minutes = seconds / 60
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`
+}
+
 /** Runs one login and stores its tokens. See the module comment for the steps. */
 export async function login(options: LoginOptions): Promise<LoginResult> {
   const { discovery, store, policy } = options
@@ -147,6 +159,7 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
       const driven = followAuthorizationRedirects(pending.url, { policy, redirectUri })
       code = await Promise.race([callback, driven.then(() => callback)])
     } else {
+      await preflightAuthorization(pending, policy)
       options.print(
         options.mode === 'browser'
           ? `Opening a browser to log in to ${discovery.resource} at ${issuer}. If it does not open, visit:`
@@ -158,6 +171,9 @@ export async function login(options: LoginOptions): Promise<LoginResult> {
           (error: unknown) => options.print(`${(error as Error).message}.`),
         )
       }
+      options.print(
+        `Waiting up to ${describeWait(timeoutMs)} for the sign-in to finish in the browser (Ctrl-C cancels).`,
+      )
       code = await callback
     }
     const credentials = await exchangeAuthorizationCode(

@@ -11,6 +11,7 @@
  * never sent to another origin.
  */
 import { AuthorizationError } from './authorize-errors.js'
+import { refusalIn } from './authorization-refusal.js'
 import { clientRequest } from './fetch.js'
 import { ClientFetchError, endpointName } from './url-policy.js'
 import type { ClientFetchPolicy } from './url-policy.js'
@@ -62,43 +63,6 @@ function callbackPolicy(policy: ClientFetchPolicy): ClientFetchPolicy {
 
 function isCallback(url: URL, redirectUri: URL): boolean {
   return url.origin === redirectUri.origin && url.pathname === redirectUri.pathname
-}
-
-/**
- * The OAuth error an authorization server's answer names, when it refused the request itself
- * (RFC 6749 §4.1.2.1: an unknown client or redirect URI gets an error page, never a redirect):
- * a JSON error, or `error: description` in the text of an HTML page. Control characters are
- * dropped and the text capped: it comes from the server and goes to a terminal.
- */
-function refusalIn(body: string): string | undefined {
-  const clean = (value: string) =>
-    value
-      .replace(/[\p{Cc}\p{Cf}]/gu, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, 300)
-  try {
-    const json = JSON.parse(body) as { error?: unknown; error_description?: unknown }
-    if (typeof json.error === 'string' && /^[a-z_]{1,64}$/.test(json.error)) {
-      const description = typeof json.error_description === 'string' ? json.error_description : ''
-      return clean(description === '' ? json.error : `${json.error}: ${description}`)
-    }
-  } catch {
-    // not JSON: an HTML page
-  }
-  const text = body
-    .replace(/<[^>]*>/g, '\n')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, '&')
-  const match =
-    /\b((?:invalid|unauthorized|unsupported)_[a-z_]{1,48}|access_denied|server_error)\b(?:: *([^\n]+))?/.exec(
-      text,
-    )
-  if (match?.[1] === undefined) return undefined
-  return clean(match[2] === undefined ? match[1] : `${match[1]}: ${match[2]}`)
 }
 
 /** Delivers the callback to the listener; its status says whether the login was accepted. */

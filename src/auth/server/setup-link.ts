@@ -15,7 +15,7 @@ const TOKEN_SHAPE = /^[\w-]{43}$/
 export interface SetupLink {
   /** The token itself: printed once, never stored (only its SHA-256 is). */
   token: string
-  /** The path to print after the public base URL: `/setup/<token>`. */
+  /** The path to print after the issuer (its origin and path): `/setup/<token>`. */
   path: string
   /** Epoch milliseconds. */
   expiresAt: number

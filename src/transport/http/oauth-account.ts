@@ -55,14 +55,19 @@ type C = Context<{ Bindings: NodeBindings }>
 
 /**
  * The account page (`/account`: connected apps, each with "revoke") and the one-time first-account
- * setup link (`/setup/<token>`). Account sessions are our own signed cookie (`__Host-` on https),
- * separate from the engine's login session, idle after 30 minutes.
+ * setup link (`/setup/<token>`), both under the issuer's path when it has one (`/tenant/account`
+ * for the issuer `https://host/tenant`), like the interaction pages. Account sessions are our own
+ * signed cookie (`__Host-` on https), separate from the engine's login session, idle after 30
+ * minutes. Cookies keep `Path=/`, which the `__Host-` prefix requires; the pages' CSRF purposes
+ * and same-origin checks do not depend on the path.
  */
 export function mountAccountPages(
   app: Hono<{ Bindings: NodeBindings }>,
   options: AccountRoutesOptions,
 ): void {
   const { server, issuer, audit, artifacts, accounts } = options
+  const prefix = issuer.pathname.replace(/\/+$/, '')
+  const accountPath = `${prefix}/account`
   const key = server.pageKey
   const secure = issuer.protocol === 'https:'
   const sessionCookie = cookieName('mcp-pa-account', secure)
@@ -84,7 +89,7 @@ export function mountAccountPages(
   const loginPage = (c: C, error?: string, status = 200) => {
     const nonce = readCookie(c.req.header('cookie'), loginCookie) ?? crypto.randomUUID()
     const html = renderAccountLoginPage({
-      action: '/account/login',
+      action: `${accountPath}/login`,
       csrfToken: csrfToken(key, `account-login:${nonce}`),
       ...(error === undefined ? {} : { error }),
     })
@@ -125,8 +130,8 @@ export function mountAccountPages(
       csrfToken: csrfToken(key, `account:${current.id}`),
       accountName: account?.displayName ?? account?.username ?? '',
       apps: await connectedApps(current.accountId),
-      revokeAction: '/account/revoke',
-      logoutAction: '/account/logout',
+      revokeAction: `${accountPath}/revoke`,
+      logoutAction: `${accountPath}/logout`,
       ...(notice === undefined ? {} : { notice }),
     })
     return page(html, 200, [], {
@@ -139,7 +144,7 @@ export function mountAccountPages(
     })
   }
 
-  app.get('/account', async (c) => {
+  app.get(accountPath, async (c) => {
     const current = session(c)
     if (current === undefined) return loginPage(c)
     const account = await accounts.get(current.accountId)
@@ -147,14 +152,14 @@ export function mountAccountPages(
     return accountPage(current, c.req.query('notice') === 'revoked' ? 'Access revoked.' : undefined)
   })
 
-  app.post('/account/login', async (c) => {
+  app.post(`${accountPath}/login`, async (c) => {
     if (!sameOriginPost(c.req.raw.headers, issuer.origin)) return forbidden()
     const form = await c.req.parseBody()
     const nonce = readCookie(c.req.header('cookie'), loginCookie)
     if (nonce === undefined || !csrfValid(key, `account-login:${nonce}`, form.csrf))
       return forbidden()
     const ip = options.clientIp(c)
-    const refused = await limited(options, 'oauth', ip, '/account/login')
+    const refused = await limited(options, 'oauth', ip, `${accountPath}/login`)
     if (refused !== undefined) {
       audit.emit({ type: 'as.login_failed', reason: 'rate_limited', ip })
       return loginPage(
@@ -169,7 +174,7 @@ export function mountAccountPages(
       return loginPage(c, message, result.reason === 'locked' ? 429 : 401)
     }
     const fresh = newSession(result.account.id, ACCOUNT_IDLE_SECONDS, Date.now())
-    const headers = new Headers({ Location: '/account', 'Cache-Control': 'no-store' })
+    const headers = new Headers({ Location: accountPath, 'Cache-Control': 'no-store' })
     headers.append(
       'Set-Cookie',
       setCookie(sessionCookie, sealSession(key, fresh), ACCOUNT_IDLE_SECONDS, secure),
@@ -178,7 +183,7 @@ export function mountAccountPages(
     return new Response(null, { status: 303, headers })
   })
 
-  app.post('/account/revoke', async (c) => {
+  app.post(`${accountPath}/revoke`, async (c) => {
     if (!sameOriginPost(c.req.raw.headers, issuer.origin)) return forbidden()
     const current = session(c)
     if (current === undefined) return loginPage(c, 'Your session ended. Sign in again.', 401)
@@ -200,10 +205,10 @@ export function mountAccountPages(
       fingerprint: tokenFingerprint(grantId),
       by: 'user',
     })
-    return c.redirect('/account?notice=revoked', 303)
+    return c.redirect(`${accountPath}?notice=revoked`, 303)
   })
 
-  app.post('/account/logout', async (c) => {
+  app.post(`${accountPath}/logout`, async (c) => {
     if (!sameOriginPost(c.req.raw.headers, issuer.origin)) return forbidden()
     const current = session(c)
     const form = await c.req.parseBody()
@@ -213,7 +218,7 @@ export function mountAccountPages(
       renderMessagePage({
         title: 'Signed out',
         message: 'You have signed out of your account page.',
-        link: { href: '/account', text: 'Sign in again' },
+        link: { href: accountPath, text: 'Sign in again' },
       }),
       200,
       [],
@@ -232,15 +237,18 @@ export function mountAccountPages(
       410,
     )
 
-  app.get('/setup/:token', async (c) => {
+  app.get(`${prefix}/setup/:token`, async (c) => {
     const token = c.req.param('token')
     if (!(await setupTokenUsable(accounts, artifacts, token))) return setupGone()
     return page(
-      renderSetupPage({ action: `/setup/${token}`, csrfToken: csrfToken(key, `setup:${token}`) }),
+      renderSetupPage({
+        action: `${prefix}/setup/${token}`,
+        csrfToken: csrfToken(key, `setup:${token}`),
+      }),
     )
   })
 
-  app.post('/setup/:token', async (c) => {
+  app.post(`${prefix}/setup/:token`, async (c) => {
     if (!sameOriginPost(c.req.raw.headers, issuer.origin)) return forbidden()
     const token = c.req.param('token')
     const form = await c.req.parseBody()
@@ -251,7 +259,7 @@ export function mountAccountPages(
     const again = (error: string) =>
       page(
         renderSetupPage({
-          action: `/setup/${token}`,
+          action: `${prefix}/setup/${token}`,
           csrfToken: csrfToken(key, `setup:${token}`),
           error,
           username,
@@ -278,7 +286,7 @@ export function mountAccountPages(
       renderMessagePage({
         title: 'Your account is ready',
         message: `Signed up as ${result.account.username}. Connect an MCP client to this server and sign in when it asks.`,
-        link: { href: '/account', text: 'Open your account page' },
+        link: { href: accountPath, text: 'Open your account page' },
       }),
     )
   })

@@ -138,6 +138,44 @@ describe('buildClientMetadata', () => {
     })
   })
 
+  it('refuses a method the configuration does not enable, given or by default', () => {
+    const enabledAuthMethods = ['none', 'client_secret_basic', 'private_key_jwt']
+    const refused = (input: Partial<NewClientInput>, enabled: string[]) => {
+      try {
+        buildClientMetadata({ name: 'App', ...input }, NOW, { enabledAuthMethods: enabled })
+      } catch (error) {
+        expect(error).toBeInstanceOf(AdminError)
+        expect((error as AdminError).code).toBe('invalid_input')
+        return (error as AdminError).message
+      }
+      throw new Error('expected the input to be refused')
+    }
+    expect(
+      refused(
+        { redirectUris: ['https://app.example/cb'], authMethod: 'client_secret_post' },
+        enabledAuthMethods,
+      ),
+    ).toBe(
+      'authentication method client_secret_post is not enabled on this server: authentication.client_auth_methods in the configuration allows none, client_secret_basic, private_key_jwt. Choose one of those, or add client_secret_post to authentication.client_auth_methods (and restart the server) first',
+    )
+    expect(
+      refused(
+        { grantTypes: ['client_credentials'], authMethod: 'tls_client_auth', tlsSubjectDn: 'CN=a' },
+        enabledAuthMethods,
+      ),
+    ).toMatch(/^authentication method tls_client_auth is not enabled/)
+    // The default (none for a redirect client) must be enabled too.
+    expect(refused({ redirectUris: ['http://127.0.0.1/cb'] }, ['client_secret_basic'])).toMatch(
+      /^the default authentication method none is not enabled on this server: authentication\.client_auth_methods in the configuration allows client_secret_basic\./,
+    )
+    const built = buildClientMetadata(
+      { name: 'App', redirectUris: ['https://app.example/cb'], authMethod: 'client_secret_basic' },
+      NOW,
+      { enabledAuthMethods },
+    )
+    expect(built.metadata.token_endpoint_auth_method).toBe('client_secret_basic')
+  })
+
   it('uses a given client id', () => {
     expect(build({ id: 'my-app.v2:prod_1' }).metadata.client_id).toBe('my-app.v2:prod_1')
   })

@@ -51,6 +51,16 @@ export interface NewClientInput {
 /** oidc-provider client metadata (RFC 7591 names) as stored, plus our origin field. */
 export type ClientMetadata = Record<string, unknown>
 
+/** What the server's configuration allows a client to be. */
+export interface ClientPolicy {
+  /**
+   * The token endpoint authentication methods the server accepts
+   * (`authentication.client_auth_methods`); a client with another one could never authenticate.
+   * Undefined: not checked.
+   */
+  enabledAuthMethods?: readonly string[]
+}
+
 export interface BuiltClient {
   metadata: ClientMetadata
   /** The plain client secret for `client_secret_*` methods: show it once, it is not stored. */
@@ -199,6 +209,25 @@ function authMethodOf(input: NewClientInput, grants: Set<AdminGrantType>): Admin
 }
 
 /**
+ * Refuses a method the server's configuration does not accept: the engine would refuse every
+ * request of such a client, so adding it only makes a client that can never authenticate.
+ * `defaulted`: the method was not given but chosen by default (the message says so).
+ */
+export function checkAuthMethodEnabled(
+  method: string,
+  enabled: readonly string[],
+  defaulted = false,
+): void {
+  if (enabled.includes(method)) return
+  const which = defaulted
+    ? `the default authentication method ${method}`
+    : `authentication method ${method}`
+  throw invalid(
+    `${which} is not enabled on this server: authentication.client_auth_methods in the configuration allows ${enabled.join(', ')}. Choose one of those, or add ${method} to authentication.client_auth_methods (and restart the server) first`,
+  )
+}
+
+/**
  * The key material that proves the client: JWKS for private_key_jwt, the DN for mTLS (with
  * certificate-bound access tokens: a stolen token is useless without the certificate's key).
  */
@@ -258,15 +287,23 @@ function applicationTypeOf(
  * Checks a client to add and builds its stored metadata (oidc-provider's snake_case RFC 7591
  * fields, `mcp_pa_origin: 'admin'`). For `client_secret_basic` / `client_secret_post` a new
  * secret is made: only its `sha256:` hash goes into the metadata, the secret is returned once.
+ * With `policy.enabledAuthMethods`, the method must be one of them.
  * Throws `AdminError` `invalid_input` saying what to change. There is no `scope`: in
  * oidc-provider a client's `scope` only narrows the engine's own OpenID scopes, not the MCP
  * resource's, so the resource scopes a client gets are what the user consents to.
  */
-export function buildClientMetadata(input: NewClientInput, now: number): BuiltClient {
+export function buildClientMetadata(
+  input: NewClientInput,
+  now: number,
+  policy: ClientPolicy = {},
+): BuiltClient {
   const name = checkText(input.name, 'the client name', MAX_NAME_CHARS)
   const clientId = checkClientId(input.id)
   const grants = grantTypesOf(input)
   const method = authMethodOf(input, grants)
+  if (policy.enabledAuthMethods !== undefined) {
+    checkAuthMethodEnabled(method, policy.enabledAuthMethods, input.authMethod === undefined)
+  }
   const code = grants.has('authorization_code')
   const given = input.redirectUris ?? []
   if (given.length > MAX_URIS) throw invalid(`a client has at most ${MAX_URIS} redirect URIs`)

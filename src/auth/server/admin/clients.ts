@@ -1,6 +1,6 @@
 import type { ArtifactStore, StoredArtifact } from '../../../storage/ports.js'
 import { buildClientMetadata, CLIENT_ORIGIN_FIELD } from './client-metadata.js'
-import type { ClientMetadata, NewClientInput } from './client-metadata.js'
+import type { ClientMetadata, ClientPolicy, NewClientInput } from './client-metadata.js'
 import { AdminError, clockOf } from './errors.js'
 import type { AdminContext } from './errors.js'
 import { revokeGrantsWhere } from './grants.js'
@@ -67,15 +67,17 @@ function summarise({ payload, expiresAt }: StoredArtifact): ClientSummary {
 }
 
 /**
- * Adds a client (`buildClientMetadata` checks it) that never expires, and emits
- * `as.client_registered` (via `admin`). `conflict` when the client id is taken.
+ * Adds a client (`buildClientMetadata` checks it, against `policy`: pass the configured
+ * `authentication.client_auth_methods`) that never expires, and emits `as.client_registered`
+ * (via `admin`). `conflict` when the client id is taken.
  */
 export async function addClient(
   store: ArtifactStore,
   input: NewClientInput,
   context: AdminContext,
+  policy: ClientPolicy = {},
 ): Promise<AddedClient> {
-  const { metadata, secret: generated } = buildClientMetadata(input, clockOf(context))
+  const { metadata, secret: generated } = buildClientMetadata(input, clockOf(context), policy)
   const clientId = String(metadata.client_id)
   if ((await store.find('Client', clientId)) !== undefined) {
     throw new AdminError('conflict', `a client with id ${clientId} already exists`)

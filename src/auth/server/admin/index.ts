@@ -12,11 +12,13 @@ export {
   ADMIN_GRANT_TYPES,
   CLIENT_ORIGIN_FIELD,
   buildClientMetadata,
+  checkAuthMethodEnabled,
 } from './client-metadata.js'
 export type {
   AdminClientAuthMethod,
   AdminGrantType,
   ClientMetadata,
+  ClientPolicy,
   ClientOrigin,
   NewClientInput,
 } from './client-metadata.js'
