@@ -147,7 +147,7 @@ function observe(options: AuthorizationServerOptions, grace: Grace, artifacts: A
   const { audit } = options
   return async (ctx: EngineContext, next: () => Promise<void>): Promise<void> => {
     if (ctx.method === 'POST' && ctx.path === ROUTES.token) {
-      await withGraceState(async (state) => {
+      await withGraceState(ctx, async (state) => {
         await next()
         await afterToken(ctx, state, grace, audit)
         const clientId = ctx.oidc?.client?.clientId

@@ -94,7 +94,11 @@ export interface Engine {
   on(event: string, listener: (...args: never[]) => void): this
 }
 
-type EngineConstructor = new (issuer: string, configuration: object) => Engine
+interface EngineConstructor {
+  new (issuer: string, configuration: object): Engine
+  /** The Koa context of the request being handled (the engine's AsyncLocalStorage), if any. */
+  readonly ctx: EngineContext | undefined
+}
 
 export const EngineProvider = UntypedProvider as EngineConstructor
 

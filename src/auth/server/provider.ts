@@ -97,7 +97,7 @@ export function engineConfiguration(options: ProviderOptions): Record<string, un
   const graceMs = settings.refreshGrace * 1000
 
   const onFound = (model: ArtifactModel, payload: Record<string, unknown>) => {
-    const state = currentGraceState()
+    const state = currentGraceState(EngineProvider.ctx)
     const consumed = typeof payload.consumed === 'number' ? payload.consumed * 1000 : undefined
     if (state === undefined || consumed === undefined) return payload
     if (model === 'AuthorizationCode') state.codeReplay = true
@@ -110,7 +110,7 @@ export function engineConfiguration(options: ProviderOptions): Record<string, un
     return payload
   }
   const onAlreadyConsumed = async (model: ArtifactModel) => {
-    const state = currentGraceState()
+    const state = currentGraceState(EngineProvider.ctx)
     if (model === 'RefreshToken' && state !== undefined && grace.enabled) state.raced = true
     throw new InvalidGrantError(`${model} already consumed`)
   }
@@ -261,9 +261,10 @@ export function engineConfiguration(options: ProviderOptions): Record<string, un
         defaultResource: async () => resource,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, indicator: string) => {
-          let requested: string | undefined
+          // The exact text of our resource (what clients send nearly always) needs no parsing.
+          let requested: string | undefined = indicator === resource ? resource : undefined
           try {
-            requested = canonicalResourceUri(indicator)
+            requested ??= canonicalResourceUri(indicator)
           } catch {
             requested = undefined
           }

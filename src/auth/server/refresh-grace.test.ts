@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { currentGraceState, openResponse, sealResponse, withGraceState } from './refresh-grace.js'
+import { hkdfSync } from 'node:crypto'
+import {
+  currentGraceState,
+  graceKey,
+  openResponse,
+  sealResponse,
+  withGraceState,
+} from './refresh-grace.js'
 
 const token = () => randomBytes(32).toString('base64url')
 
@@ -24,21 +31,34 @@ describe('refresh grace record', () => {
     expect(openResponse(old, 'garbage')).toBeUndefined()
   })
 
+  it('derives the key by HKDF-SHA256 (RFC 5869), byte for byte what hkdfSync gives', () => {
+    for (const value of [token(), token(), 'é-ünïcode-token', 'x']) {
+      const expected = Buffer.from(
+        hkdfSync('sha256', value, 'mcp-pa', 'refresh grace response v1', 32) as ArrayBuffer,
+      )
+      expect(graceKey(value).equals(expected)).toBe(true)
+    }
+  })
+
   it('never contains the response in clear', () => {
     const secret = token()
     expect(sealResponse(token(), { refresh_token: secret })).not.toContain(secret)
   })
 
-  it('keeps one state per token request', async () => {
-    expect(currentGraceState()).toBeUndefined()
+  it('keeps one state per token request, on that request', async () => {
+    expect(currentGraceState(undefined)).toBeUndefined()
+    expect(currentGraceState({})).toBeUndefined()
+    const requests = [{}, {}]
     await Promise.all(
-      [true, false].map((raced) =>
-        withGraceState(async (state) => {
+      [true, false].map((raced, i) =>
+        withGraceState(requests[i]!, async (state) => {
           state.raced = raced
           await new Promise((resolve) => setTimeout(resolve, 5))
-          expect(currentGraceState()?.raced).toBe(raced)
+          expect(currentGraceState(requests[i])?.raced).toBe(raced)
         }),
       ),
     )
+    // Not an enumerable member: nothing serialises or copies it with the request.
+    expect(Object.keys(requests[0]!)).toEqual([])
   })
 })

@@ -1,5 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks'
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto'
 import type { ArtifactStore } from '../../storage/ports.js'
 
 /**
@@ -31,29 +30,47 @@ export interface GraceState {
   codeReplay: boolean
 }
 
-const context = new AsyncLocalStorage<GraceState>()
+const STATE = Symbol('mcp-pa refresh grace state')
 
-/** Runs one token request with a fresh state the adapter hooks can mark. */
-export function withGraceState<T>(work: (state: GraceState) => Promise<T>): Promise<T> {
+/**
+ * Runs one token request with a fresh state the adapter hooks can mark, kept on `request`: the
+ * engine's context of the request, which its own AsyncLocalStorage hands back to the adapter
+ * (`Provider.ctx`). A second AsyncLocalStorage of ours cost every token request more than the
+ * rest of this bookkeeping.
+ */
+export function withGraceState<T>(
+  request: object,
+  work: (state: GraceState) => Promise<T>,
+): Promise<T> {
   const state: GraceState = { raced: false, reuse: false, codeReplay: false }
-  return context.run(state, () => work(state))
+  Object.defineProperty(request, STATE, { value: state, configurable: true })
+  return work(state)
 }
 
-/** The state of the token request in progress, if any. */
-export function currentGraceState(): GraceState | undefined {
-  return context.getStore()
+/** The state of the token request `request` (the engine's current context), if any. */
+export function currentGraceState(request: object | undefined): GraceState | undefined {
+  if (request === undefined || request === null) return undefined
+  return (request as { [STATE]?: GraceState })[STATE]
 }
 
-function keyFor(refreshToken: string): Buffer {
-  return Buffer.from(
-    hkdfSync('sha256', refreshToken, 'mcp-pa', 'refresh grace response v1', 32) as ArrayBuffer,
-  )
+const GRACE_SALT = 'mcp-pa'
+const GRACE_INFO = Buffer.from('refresh grace response v1\x01', 'latin1')
+
+/**
+ * HKDF-SHA256 (RFC 5869) of the refresh token, salt `mcp-pa`, info `refresh grace response v1`,
+ * 32 bytes: one block, so Extract and Expand are one HMAC each (T(1) = HMAC(PRK, info ‖ 0x01)).
+ * Written out with `createHmac` because `hkdfSync` cost several times as much per call; the
+ * bytes are the same (refresh-grace.test.ts compares them).
+ */
+export function graceKey(refreshToken: string): Buffer {
+  const prk = createHmac('sha256', GRACE_SALT).update(refreshToken, 'utf8').digest()
+  return createHmac('sha256', prk).update(GRACE_INFO).digest()
 }
 
 /** Encrypts a token response under a key only the old refresh token's holder can derive. */
 export function sealResponse(refreshToken: string, response: unknown): string {
   const iv = randomBytes(12)
-  const cipher = createCipheriv('aes-256-gcm', keyFor(refreshToken), iv)
+  const cipher = createCipheriv('aes-256-gcm', graceKey(refreshToken), iv)
   const body = Buffer.concat([cipher.update(JSON.stringify(response), 'utf8'), cipher.final()])
   return [
     'v1',
@@ -71,7 +88,7 @@ export function openResponse(refreshToken: string, sealed: string): unknown {
   try {
     const decipher = createDecipheriv(
       'aes-256-gcm',
-      keyFor(refreshToken),
+      graceKey(refreshToken),
       Buffer.from(iv, 'base64url'),
     )
     decipher.setAuthTag(Buffer.from(tag, 'base64url'))
