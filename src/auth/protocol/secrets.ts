@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto'
 
 /**
  * The only module that makes random tokens, compares secrets and hashes them (CONVENTIONS §5.7).
@@ -12,8 +12,9 @@ export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url')
 }
 
+// `hash` is Node's one-shot digest (no Hash object per call): these run several times per request.
 function sha256(value: string): Buffer {
-  return createHash('sha256').update(value, 'utf8').digest()
+  return hash('sha256', value, 'buffer')
 }
 
 /**
@@ -27,7 +28,7 @@ export function constantTimeEqual(a: string, b: string): boolean {
 
 /** Hex SHA-256 of a UTF-8 string: how codes, refresh tokens and secrets are stored at rest. */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex')
+  return hash('sha256', value, 'hex')
 }
 
 /** A short, non-reversible name for a token in logs and rate-limit keys: `sha256:` + 16 hex. */

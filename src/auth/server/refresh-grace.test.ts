@@ -40,6 +40,13 @@ describe('refresh grace record', () => {
     }
   })
 
+  it('gives every seal its own nonce, across refills of the nonce pool', () => {
+    const seen = new Set<string>()
+    for (let i = 0; i < 1000; i++) seen.add(sealResponse('same token', {}).split('.')[1] ?? '')
+    expect(seen.size).toBe(1000)
+    for (const iv of seen) expect(Buffer.from(iv, 'base64url')).toHaveLength(12)
+  })
+
   it('never contains the response in clear', () => {
     const secret = token()
     expect(sealResponse(token(), { refresh_token: secret })).not.toContain(secret)

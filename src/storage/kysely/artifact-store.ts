@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { CompiledQuery, PostgresAdapter, SqliteAdapter, sql } from 'kysely'
 import type { Kysely, RawBuilder } from 'kysely'
 import { DomainError } from '../../domain/index.js'
@@ -23,7 +23,8 @@ export const ARTIFACT_LIST_MAX_LIMIT = 1000
 
 /** SHA-256, base64url: the only form in which an id, uid or user code is stored. */
 export function artifactKeyHash(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('base64url')
+  // Node's one-shot digest: no Hash object for each of the several lookups of a request.
+  return hash('sha256', value, 'base64url')
 }
 
 function checkModel(model: string): void {
