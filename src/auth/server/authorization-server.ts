@@ -151,9 +151,12 @@ function observe(options: AuthorizationServerOptions, grace: Grace, artifacts: A
         await next()
         await afterToken(ctx, state, grace, audit)
         const clientId = ctx.oidc?.client?.clientId
-        // Only an unused DCR client needs the write; the engine's client already says which.
-        const metadata = ctx.oidc?.client?.metadata() ?? {}
-        const unusedDcr = metadata.mcp_pa_origin === 'dcr' && metadata.mcp_pa_used_at === undefined
+        // Only an unused DCR client needs the write; the engine's client already says which. Our
+        // extra metadata sits on it under its own names (`metadata()` would rebuild the whole
+        // snake_case object, on every token request).
+        const client = ctx.oidc?.client as
+          { mcp_pa_origin?: unknown; mcp_pa_used_at?: unknown } | undefined
+        const unusedDcr = client?.mcp_pa_origin === 'dcr' && client.mcp_pa_used_at === undefined
         if (ctx.status === 200 && clientId !== undefined && unusedDcr) {
           await markClientUsed(artifacts, clientId)
         }
