@@ -174,3 +174,21 @@ export function printTable(headers: string[], rows: string[][]): void {
 }
 
 export const printJson = (value: unknown): void => console.log(JSON.stringify(value, null, 2))
+
+/** How one admin listing prints: JSON objects, or a table, or a hint when there is nothing. */
+export interface Listing<T> {
+  json: boolean | undefined
+  toJson: (item: T) => unknown
+  /** What to print when the list is empty (table output only; JSON prints `[]`). */
+  empty: string
+  headers: string[]
+  toRow: (item: T) => string[]
+}
+
+/** Prints `items` as `listing` says (`users`, `clients`, `grants` and `keys list`); EXIT.ok. */
+export function printListing<T>(items: readonly T[], listing: Listing<T>): number {
+  if (listing.json === true) printJson(items.map(listing.toJson))
+  else if (items.length === 0) console.log(listing.empty)
+  else printTable(listing.headers, items.map(listing.toRow))
+  return EXIT.ok
+}

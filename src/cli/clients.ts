@@ -14,7 +14,7 @@ import {
   limitFrom,
   positionals,
   printJson,
-  printTable,
+  printListing,
   withAdminSession,
 } from './admin-support.js'
 import { parseFlags } from './args.js'
@@ -44,38 +44,30 @@ async function list(argv: string[], env: CliEnv): Promise<number> {
   const limit = limitFrom(values.limit)
   return withAdminSession(values.config, env, async ({ storage }) => {
     const clients = await listClients(storage.artifacts, limit === undefined ? {} : { limit })
-    if (values.json) {
-      printJson(
-        clients.map((c) => ({
-          client_id: c.clientId,
-          client_name: c.name ?? null,
-          origin: c.origin,
-          token_endpoint_auth_method: c.authMethod,
-          grant_types: c.grantTypes,
-          redirect_uris: c.redirectUris,
-          application_type: c.applicationType ?? null,
-          issued_at: isoTime(c.issuedAt),
-          expires_at: isoTime(c.expiresAt),
-        })),
-      )
-      return EXIT.ok
-    }
-    if (clients.length === 0) {
-      console.log('No stored clients. Add one with: mcp-pa clients add --name <name> …')
-      return EXIT.ok
-    }
-    printTable(
-      ['CLIENT ID', 'NAME', 'ORIGIN', 'AUTH METHOD', 'GRANT TYPES', 'CREATED'],
-      clients.map((c) => [
+    return printListing(clients, {
+      json: values.json,
+      toJson: (c) => ({
+        client_id: c.clientId,
+        client_name: c.name ?? null,
+        origin: c.origin,
+        token_endpoint_auth_method: c.authMethod,
+        grant_types: c.grantTypes,
+        redirect_uris: c.redirectUris,
+        application_type: c.applicationType ?? null,
+        issued_at: isoTime(c.issuedAt),
+        expires_at: isoTime(c.expiresAt),
+      }),
+      empty: 'No stored clients. Add one with: mcp-pa clients add --name <name> …',
+      headers: ['CLIENT ID', 'NAME', 'ORIGIN', 'AUTH METHOD', 'GRANT TYPES', 'CREATED'],
+      toRow: (c) => [
         c.clientId,
         c.name ?? '-',
         c.origin,
         c.authMethod,
         c.grantTypes.join(' '),
         formatTime(c.issuedAt),
-      ]),
-    )
-    return EXIT.ok
+      ],
+    })
   })
 }
 

@@ -8,8 +8,7 @@ import {
   isoTime,
   limitFrom,
   positionals,
-  printJson,
-  printTable,
+  printListing,
   withAdminSession,
 } from './admin-support.js'
 import { parseFlags } from './args.js'
@@ -61,37 +60,29 @@ async function list(argv: string[], env: CliEnv): Promise<number> {
     const usernames = new Map((await storage.accounts.list()).map((a) => [a.id, a.username]))
     const userOf = (accountId: string | undefined) =>
       accountId === undefined ? '-' : (usernames.get(accountId) ?? accountId)
-    if (values.json) {
-      printJson(
-        grants.map((g) => ({
-          grant_id: g.grantId,
-          account_id: g.accountId ?? null,
-          username: g.accountId === undefined ? null : (usernames.get(g.accountId) ?? null),
-          client_id: g.clientId ?? null,
-          scopes: g.scopes,
-          resources: g.resources,
-          issued_at: isoTime(g.issuedAt),
-          expires_at: isoTime(g.expiresAt),
-        })),
-      )
-      return EXIT.ok
-    }
-    if (grants.length === 0) {
-      console.log('No grants match.')
-      return EXIT.ok
-    }
-    printTable(
-      ['GRANT ID', 'USER', 'CLIENT', 'SCOPES', 'CREATED', 'EXPIRES'],
-      grants.map((g) => [
+    return printListing(grants, {
+      json: values.json,
+      toJson: (g) => ({
+        grant_id: g.grantId,
+        account_id: g.accountId ?? null,
+        username: g.accountId === undefined ? null : (usernames.get(g.accountId) ?? null),
+        client_id: g.clientId ?? null,
+        scopes: g.scopes,
+        resources: g.resources,
+        issued_at: isoTime(g.issuedAt),
+        expires_at: isoTime(g.expiresAt),
+      }),
+      empty: 'No grants match.',
+      headers: ['GRANT ID', 'USER', 'CLIENT', 'SCOPES', 'CREATED', 'EXPIRES'],
+      toRow: (g) => [
         g.grantId,
         userOf(g.accountId),
         g.clientId ?? '-',
         g.scopes.join(' ') || '-',
         formatTime(g.issuedAt),
         formatTime(g.expiresAt),
-      ]),
-    )
-    return EXIT.ok
+      ],
+    })
   })
 }
 

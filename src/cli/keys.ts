@@ -8,8 +8,7 @@ import {
   formatTime,
   isoTime,
   positionals,
-  printJson,
-  printTable,
+  printListing,
   withAdminSession,
 } from './admin-support.js'
 import { parseFlags } from './args.js'
@@ -48,26 +47,20 @@ async function list(argv: string[], env: CliEnv): Promise<number> {
   positionals('keys list', given, [])
   return withAdminSession(values.config, env, async ({ storage }) => {
     const keys = await listSigningKeys(storage.signingKeys)
-    if (values.json) {
-      printJson(keys.map(json))
-      return EXIT.ok
-    }
-    if (keys.length === 0) {
-      console.log('No signing keys yet: the server makes one on its first start in http mode.')
-      return EXIT.ok
-    }
-    printTable(
-      ['KID', 'ALG', 'STATE', 'CREATED', 'RETIRE AFTER', 'RETIRED'],
-      keys.map((k) => [
+    return printListing(keys, {
+      json: values.json,
+      toJson: json,
+      empty: 'No signing keys yet: the server makes one on its first start in http mode.',
+      headers: ['KID', 'ALG', 'STATE', 'CREATED', 'RETIRE AFTER', 'RETIRED'],
+      toRow: (k) => [
         k.kid,
         k.alg,
         k.state,
         formatTime(k.createdAt),
         formatTime(k.retireAfter),
         formatTime(k.retiredAt),
-      ]),
-    )
-    return EXIT.ok
+      ],
+    })
   })
 }
 

@@ -13,8 +13,7 @@ import {
   formatTime,
   isoTime,
   positionals,
-  printJson,
-  printTable,
+  printListing,
   readNewPassword,
   refusePasswordFlags,
   withAdminSession,
@@ -104,31 +103,23 @@ async function list(argv: string[], env: CliEnv): Promise<number> {
   return withAdminSession(values.config, env, async ({ storage }) => {
     const accounts = await listUsers(storage.accounts)
     const now = Date.now()
-    if (values.json) {
-      printJson(
-        accounts.map((a) => ({
-          id: a.id,
-          username: a.username,
-          display_name: a.displayName ?? null,
-          disabled: a.disabled,
-          failed_attempts: a.failedAttempts,
-          locked_until:
-            a.lockedUntil !== undefined && a.lockedUntil > now ? isoTime(a.lockedUntil) : null,
-          last_login_at: isoTime(a.lastLoginAt),
-          created_at: isoTime(a.createdAt),
-        })),
-      )
-      return EXIT.ok
-    }
-    if (accounts.length === 0) {
-      console.log('No accounts yet. Add one with: mcp-pa users add <username>')
-      return EXIT.ok
-    }
-    printTable(
-      ['USERNAME', 'DISPLAY NAME', 'STATUS', 'LAST LOGIN', 'LOCKED UNTIL', 'ID'],
-      accounts.map((a) => row(a, now)),
-    )
-    return EXIT.ok
+    return printListing(accounts, {
+      json: values.json,
+      toJson: (a) => ({
+        id: a.id,
+        username: a.username,
+        display_name: a.displayName ?? null,
+        disabled: a.disabled,
+        failed_attempts: a.failedAttempts,
+        locked_until:
+          a.lockedUntil !== undefined && a.lockedUntil > now ? isoTime(a.lockedUntil) : null,
+        last_login_at: isoTime(a.lastLoginAt),
+        created_at: isoTime(a.createdAt),
+      }),
+      empty: 'No accounts yet. Add one with: mcp-pa users add <username>',
+      headers: ['USERNAME', 'DISPLAY NAME', 'STATUS', 'LAST LOGIN', 'LOCKED UNTIL', 'ID'],
+      toRow: (a) => row(a, now),
+    })
   })
 }
 

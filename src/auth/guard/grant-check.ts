@@ -1,5 +1,5 @@
 import { OAuthError } from '../protocol/index.js'
-import { ExpiringLru } from './expiring-lru.js'
+import { ExpiringLru } from '../protocol/index.js'
 import type { TokenVerifier, VerifiedToken } from './verifier.js'
 
 export interface GrantCheckOptions {

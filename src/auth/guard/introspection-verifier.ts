@@ -1,6 +1,6 @@
 import { OAuthError, sha256Hex, tokenFingerprint } from '../protocol/index.js'
 import { boundedFetch, endpointName, FetchFailure, parseJsonObject } from './bounded-fetch.js'
-import { ExpiringLru } from './expiring-lru.js'
+import { ExpiringLru } from '../protocol/index.js'
 import { judgeIntrospection } from './introspection-claims.js'
 import type { IntrospectionJudgement } from './introspection-claims.js'
 import { introspectionSettings } from './introspection-options.js'

@@ -25,6 +25,8 @@ export type { ProtectedResourceMetadataUrls } from './resource.js'
  * @see RFC 6749 §10.10
  */
 export { constantTimeEqual, randomToken, sha256Hex, tokenFingerprint } from './secrets.js'
+/** A bounded map whose entries expire: the caches of the guard and the authorization server. */
+export { ExpiringLru } from './expiring-lru.js'
 /**
  * HTTPS-or-loopback URL checks for OAuth endpoints.
  * @see RFC 8252 §8.3

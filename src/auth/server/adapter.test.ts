@@ -158,7 +158,7 @@ describe('createAdapterFactory', () => {
       expect(plain.find).toHaveBeenCalledTimes(2)
     })
 
-    it('keeps at most clientCacheSize clients, the oldest going first', async () => {
+    it('keeps at most clientCacheSize clients, the least recently used going first', async () => {
       const store = fakeStore({ payload: client, expiresAt: undefined, consumedAt: undefined })
       const Adapter = createAdapterFactory(store, { clientCacheMs: 5000, clientCacheSize: 2 })
       const adapter = new Adapter('Client')

@@ -1,3 +1,4 @@
+import { ExpiringLru } from '../protocol/index.js'
 import { ARTIFACT_MODELS } from '../../storage/ports.js'
 import type { ArtifactModel, ArtifactPayload, ArtifactStore } from '../../storage/ports.js'
 import { InvalidGrantError } from './grant-error.js'
@@ -46,34 +47,10 @@ export interface AdapterOptions {
    * once; one made elsewhere (`mcp-pa clients revoke`, another instance) shows within the TTL.
    */
   clientCacheMs?: number
-  /** Most clients kept in memory (default 1000); the oldest entry goes first. */
+  /** Most clients kept in memory (default 1000); the least recently used goes first. */
   clientCacheSize?: number
   /** Milliseconds since the epoch; a test seam for the client cache. */
   now?: () => number
-}
-
-/** A bounded map whose entries expire: the client cache. */
-function expiringCache<V>(ttlMs: number, size: number, now: () => number) {
-  const entries = new Map<string, { value: V; until: number }>()
-  return {
-    get(key: string): V | undefined {
-      const entry = entries.get(key)
-      if (entry === undefined) return undefined
-      if (entry.until <= now()) {
-        entries.delete(key)
-        return undefined
-      }
-      return entry.value
-    },
-    set(key: string, value: V): void {
-      entries.delete(key)
-      entries.set(key, { value, until: now() + ttlMs })
-      if (entries.size > size) entries.delete(entries.keys().next().value as string)
-    },
-    delete(key: string): void {
-      entries.delete(key)
-    },
-  }
 }
 
 const MODELS: ReadonlySet<string> = new Set(ARTIFACT_MODELS)
@@ -111,12 +88,11 @@ export function createAdapterFactory(
   }
 
   const clientTtl = options.clientCacheMs ?? 0
+  const now = options.now ?? Date.now
   // Kept as JSON text and parsed on every hit: each caller gets its own object, so no caller's
   // mutation can reach the cache (and parsing is cheaper than a structured clone).
   const clients =
-    clientTtl > 0
-      ? expiringCache<string>(clientTtl, options.clientCacheSize ?? 1000, options.now ?? Date.now)
-      : undefined
+    clientTtl > 0 ? new ExpiringLru<string>(options.clientCacheSize ?? 1000) : undefined
 
   return class ArtifactAdapter implements OidcAdapter {
     readonly model: ArtifactModel
@@ -146,10 +122,13 @@ export function createAdapterFactory(
       if (this.model !== 'Client' || clients === undefined) {
         return toPayload(await store.find(this.model, id))
       }
-      const cached = clients.get(id)
+      const cached = clients.get(id, now())
       if (cached !== undefined) return JSON.parse(cached) as AdapterPayload
       const found = toPayload(await store.find(this.model, id))
-      if (found !== undefined) clients.set(id, JSON.stringify(found))
+      if (found !== undefined) {
+        const at = now()
+        clients.set(id, JSON.stringify(found), at + clientTtl, at)
+      }
       return found
     }
 

@@ -36,6 +36,17 @@ describe('ExpiringLru', () => {
     expect(lru.size).toBe(3)
   })
 
+  it('delete forgets one key and leaves the others', () => {
+    const lru = new ExpiringLru<number>(10)
+    lru.set('a', 1, 1000, 0)
+    lru.set('b', 2, 1000, 0)
+    lru.delete('a')
+    lru.delete('missing')
+    expect(lru.get('a', 1)).toBeUndefined()
+    expect(lru.get('b', 1)).toBe(2)
+    expect(lru.size).toBe(1)
+  })
+
   it('refuses a bound that is not a positive integer', () => {
     expect(() => new ExpiringLru(0)).toThrow(TypeError)
   })

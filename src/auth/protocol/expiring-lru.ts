@@ -2,8 +2,9 @@
 export const SWEEP_INTERVAL_MS = 60_000
 
 /**
- * A bounded map whose entries expire: the one cache shape the verifiers share. Keys are SHA-256
- * digests of tokens, never tokens (TOK-7). A `Map` keeps insertion order, so re-inserting on
+ * A bounded map whose entries expire: the one cache shape the verifiers and the authorization
+ * server's client cache share. The verifiers' keys are SHA-256 digests of tokens, never tokens
+ * (TOK-7). A `Map` keeps insertion order, so re-inserting on
  * every hit makes its first key the least recently used one.
  *
  * Memory is bounded twice: never more than `maxEntries` entries (the least recently used go
@@ -54,6 +55,11 @@ export class ExpiringLru<V> {
     for (const [key, entry] of this.#entries) {
       if (nowMs >= entry.expiresAtMs) this.#entries.delete(key)
     }
+  }
+
+  /** Forgets `key` (its value changed elsewhere). */
+  delete(key: string): void {
+    this.#entries.delete(key)
   }
 
   clear(): void {
