@@ -54,6 +54,7 @@ if (process.argv[2] === '--bare-server') {
 
 async function bareServer() {
   const { default: Provider, errors } = await import('oidc-provider')
+  const { ROUTES } = await import(join(root, 'dist/auth/server/routes.js'))
   const config = JSON.parse(process.env.BENCH_BARE_CONFIG ?? '{}')
   const secret = process.env.BENCH_BARE_SECRET
   if (secret === undefined) throw new Error('BENCH_BARE_SECRET is not set')
@@ -132,14 +133,8 @@ async function bareServer() {
     pkce: { required: () => true },
     responseTypes: ['code'],
     rotateRefreshToken: true,
-    routes: {
-      authorization: '/oauth/authorize',
-      token: '/oauth/token',
-      registration: '/oauth/register',
-      revocation: '/oauth/revoke',
-      introspection: '/oauth/introspect',
-      jwks: '/oauth/jwks',
-    },
+    // The same route table as ours, so every client request is the same on both.
+    routes: ROUTES,
     scopes: ['openid', 'offline_access'],
     ttl: {
       AccessToken: config.accessTokenTtl,

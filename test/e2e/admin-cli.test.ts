@@ -6,16 +6,15 @@ import { join } from 'node:path'
 import { exportJWK, generateKeyPair } from 'jose'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadSqliteDriver } from '../../src/storage/sqlite/driver.js'
 import { openSqliteStorage } from '../../src/storage/sqlite/open.js'
 import { logSentinel } from '../helpers/log-sentinel.js'
 import { CLI } from '../helpers/spawn-client.js'
+import { rawOauthDump } from '../helpers/oauth-dump.js'
 
 // `mcp-pa users|clients|grants|keys` as users run them: the built CLI (`npm run build` first)
 // on a temp HOME, so the database is the default SQLite file. Passwords and client secrets
 // created here are recorded with the log sentinel: none may appear in stderr (the log).
 
-const BetterSqlite3 = await loadSqliteDriver()
 const sentinel = logSentinel(import.meta.filename)
 
 let home: string
@@ -40,18 +39,7 @@ function cli(args: string[], options: { input?: string; env?: Record<string, str
   return { code: run.status, stdout: run.stdout, stderr: run.stderr }
 }
 
-function rawDump(): string {
-  const db = new BetterSqlite3(database, { readonly: true })
-  try {
-    return JSON.stringify([
-      db.prepare('SELECT * FROM oauth_accounts').all(),
-      db.prepare('SELECT * FROM oauth_artifacts').all(),
-      db.prepare('SELECT * FROM oauth_signing_keys').all(),
-    ])
-  } finally {
-    db.close()
-  }
-}
+const rawDump = (): string => rawOauthDump(database)
 
 const newPassword = () => sentinel.secret(`pass ${randomBytes(12).toString('base64url')}`)
 const auditTypes = (stderr: string) =>

@@ -14,6 +14,7 @@ import {
 } from '../support/browser.js'
 import { authorizationUrl, pkce, register, tokenRequest } from '../support/builtin-flow.js'
 import { newPassword, startBuiltinServer, type BuiltinServer } from '../support/builtin-server.js'
+import { mcpInitialize } from '../support/mcp-http.js'
 import { startLoopbackCallback, type LoopbackCallback } from '../support/loopback-callback.js'
 
 /**
@@ -42,27 +43,6 @@ interface Opened {
   page: Page
   problems: string[]
 }
-
-const mcpInitialize = (resource: string, token: string) =>
-  fetch(resource, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-06-18',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'browser-test', version: '1' },
-      },
-    }),
-  })
 
 describe.skipIf(executable === undefined)(
   `built-in authorization server pages in Chromium (${CHROMIUM_SKIP_REASON})`,

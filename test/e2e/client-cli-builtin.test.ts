@@ -1,16 +1,21 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { decodeJwt } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultCredentialsDir, openTokenStore } from '../../src/auth/client/store/index.js'
-import type { StoredCredentials } from '../../src/auth/client/store/index.js'
+import {
+  expectNoTokenIn,
+  runCli,
+  startLogin,
+  storedCredentials,
+  type CliOptions,
+  type CliRun,
+} from '../helpers/cli-run.js'
 import { spawnHttpServer, type SpawnedHttpServer } from '../helpers/http-server.js'
 import { logSentinel } from '../helpers/log-sentinel.js'
 import { CLI, call, tempHome, textOf } from '../helpers/spawn-client.js'
 import { followAuthorization, tokenRequest, type Person } from '../support/builtin-flow.js'
+import { mcpInitialize } from '../support/mcp-http.js'
 
 /**
  * The client commands as users run them (the built CLI, issue 5 §7) against mcp-pa's OWN
@@ -41,34 +46,9 @@ const person: Person = {
   password: sentinel.secret(`pw-${randomBytes(12).toString('base64url')}`),
 }
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 /** Runs the built CLI to its end; `input` is written to its stdin (then closed). */
-async function cli(
-  home: string,
-  args: string[],
-  options: { input?: string; env?: Record<string, string> } = {},
-): Promise<CliRun> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, ...options.env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
-  child.stdin.end(options.input ?? '')
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  const timer = setTimeout(() => process.kill(child.pid ?? 0, 'SIGKILL'), 25_000)
-  const [code] = (await once(child, 'close')) as [number | null]
-  clearTimeout(timer)
-  sentinel.log(stdout)
-  sentinel.log(stderr)
-  return { code, stdout, stderr }
-}
+const cli = (home: string, args: string[], options: CliOptions = {}): Promise<CliRun> =>
+  runCli(sentinel, home, args, options)
 
 /**
  * `mcp-pa login <url> --no-browser …`, with the test as the person at the browser: the printed
@@ -76,83 +56,26 @@ async function cli(
  * delivered to the CLI's loopback listener. Resolves with the CLI's run and the pages seen.
  */
 async function loginAsPerson(home: string, extra: string[] = []) {
-  const child = spawn(process.execPath, [CLI, 'login', server.url, '--no-browser', ...extra], {
-    env: { PATH: process.env.PATH ?? '', HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  const printed = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no authorization URL:\n${stderr}`)), 20_000)
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8')
-      const url = /^(http:\/\/127\.0\.0\.1:\d+\/oauth\/authorize\?\S+)$/m.exec(stderr)?.[1]
-      if (url !== undefined) {
-        clearTimeout(timer)
-        resolve(url)
-      }
-    })
-    child.on('exit', () => reject(new Error(`login exited before printing a URL:\n${stderr}`)))
-  })
-  const closed = once(child, 'close')
-  const url = new URL(await printed)
+  const login = startLogin(sentinel, home, ['login', server.url, '--no-browser', ...extra])
+  const url = await login.url
   const { callback, pages } = await followAuthorization(url, person)
   // The browser's last step: the redirect to the CLI's own listener, which takes the code.
   const delivered = await fetch(callback)
   await delivered.body?.cancel()
-  const timer = setTimeout(() => process.kill(child.pid ?? 0, 'SIGKILL'), 20_000)
-  const [code] = (await closed) as [number | null]
-  clearTimeout(timer)
-  sentinel.log(stdout)
-  sentinel.log(stderr)
-  return { run: { code, stdout, stderr } satisfies CliRun, url, callback, pages, delivered }
+  const run = await login.finish()
+  return { run, url, callback, pages, delivered }
 }
 
 /** What the CLI stored for the server in `home` (its encrypted file backend); tokens recorded. */
-async function stored(home: string): Promise<StoredCredentials | undefined> {
-  const store = await openTokenStore({ dir: defaultCredentialsDir(home), preferKeychain: false })
-  const summary = (await store.list()).find((s) => s.resource === server.url)
-  if (summary === undefined) return undefined
-  const credentials = await store.get({ issuer: summary.issuer, resource: summary.resource })
-  if (credentials !== undefined) {
-    sentinel.secret(credentials.access_token)
-    if (credentials.refresh_token !== undefined) sentinel.secret(credentials.refresh_token)
-  }
-  return credentials
-}
+const stored = (home: string) => storedCredentials(sentinel, home, server.url)
 
 /** No token the store holds for `home` appears in what a command printed. */
 async function expectNoToken(home: string, run: CliRun) {
-  const credentials = await stored(home)
-  for (const value of [credentials?.access_token, credentials?.refresh_token]) {
-    if (value === undefined) continue
-    expect(run.stdout).not.toContain(value)
-    expect(run.stderr).not.toContain(value)
-  }
+  expectNoTokenIn(run, await stored(home))
 }
 
 /** A raw MCP `initialize` with a bearer token: 200 or the guard's 401. */
-const initialize = (token: string) =>
-  fetch(server.url, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-06-18',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'raw', version: '1' },
-      },
-    }),
-  })
+const initialize = (token: string) => mcpInitialize(server.url, token)
 
 beforeAll(async () => {
   serverHome = await tempHome()

@@ -6,11 +6,11 @@ import { Client } from '@modelcontextprotocol/client'
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEFAULT_CLIENT_METADATA_URL } from '../../src/auth/client/registration.js'
-import { defaultCredentialsDir, openTokenStore } from '../../src/auth/client/store/index.js'
-import type { StoredCredentials } from '../../src/auth/client/store/index.js'
+import { defaultCredentialsDir } from '../../src/auth/client/store/index.js'
 import { introspect } from '../support/client-flows.js'
 import { startTestIdp, type TestIdp } from '../support/oidc-idp.js'
 import { spawnHttpServer, type SpawnedHttpServer } from '../helpers/http-server.js'
+import { expectNoTokenIn, runCli, storedCredentials, type CliRun } from '../helpers/cli-run.js'
 import { logSentinel } from '../helpers/log-sentinel.js'
 import { CLI, call, tempHome, textOf } from '../helpers/spawn-client.js'
 
@@ -87,51 +87,16 @@ afterAll(async () => {
   sentinel.assertClean()
 })
 
-interface CliRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
 /** Runs the built CLI to its end (stdin not a terminal); every byte it prints goes to the sentinel. */
-async function cli(home: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH ?? '', HOME: home, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')))
-  const timer = setTimeout(() => process.kill(child.pid ?? 0, 'SIGKILL'), 25_000)
-  const [code] = (await once(child, 'close')) as [number | null]
-  clearTimeout(timer)
-  sentinel.log(stdout)
-  sentinel.log(stderr)
-  return { code, stdout, stderr } satisfies CliRun
-}
+const cli = (home: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+  runCli(sentinel, home, args, { env })
 
 /** What the CLI stored for the server in `home` (the encrypted file backend), tokens recorded. */
-async function stored(home: string): Promise<StoredCredentials | undefined> {
-  const store = await openTokenStore({ dir: defaultCredentialsDir(home), preferKeychain: false })
-  const summary = (await store.list()).find((s) => s.resource === server.url)
-  if (summary === undefined) return undefined
-  const credentials = await store.get({ issuer: summary.issuer, resource: summary.resource })
-  if (credentials !== undefined) {
-    sentinel.secret(credentials.access_token)
-    if (credentials.refresh_token !== undefined) sentinel.secret(credentials.refresh_token)
-  }
-  return credentials
-}
+const stored = (home: string) => storedCredentials(sentinel, home, server.url)
 
 /** No token the store ever held for `home` appears in what a command printed. */
 async function expectNoToken(home: string, run: CliRun) {
-  const credentials = await stored(home)
-  for (const value of [credentials?.access_token, credentials?.refresh_token]) {
-    if (value === undefined) continue
-    expect(run.stdout).not.toContain(value)
-    expect(run.stderr).not.toContain(value)
-  }
+  expectNoTokenIn(run, await stored(home))
 }
 
 describe('login, status, tools, call through a client ID metadata document', () => {

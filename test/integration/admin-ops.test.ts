@@ -26,14 +26,13 @@ import { hashClientSecret } from '../../src/auth/server/client-secrets.js'
 import { keyEncryptionKey } from '../../src/auth/server/keys.js'
 import { verifyPassword } from '../../src/auth/server/passwords.js'
 import type { Storage } from '../../src/storage/ports.js'
-import { loadSqliteDriver } from '../../src/storage/sqlite/driver.js'
 import { openSqliteStorage } from '../../src/storage/sqlite/open.js'
 import { Provider } from '../support/oidc-provider-types.js'
+import { rawOauthDump } from '../helpers/oauth-dump.js'
 
 // The administration operations on a real SQLite file: what they store (raw rows hold no
 // secret or password), what oidc-provider makes of an added client, and their refusals.
 
-const BetterSqlite3 = await loadSqliteDriver()
 const dir = mkdtempSync(join(tmpdir(), 'mcp-pa-admin-'))
 const path = join(dir, 'as.db')
 let storage: Storage
@@ -49,18 +48,7 @@ beforeEach(() => {
   audit = memoryAuditSink()
 })
 
-function rawDump(): string {
-  const db = new BetterSqlite3(path, { readonly: true })
-  try {
-    return JSON.stringify([
-      db.prepare('SELECT * FROM oauth_accounts').all(),
-      db.prepare('SELECT * FROM oauth_artifacts').all(),
-      db.prepare('SELECT * FROM oauth_signing_keys').all(),
-    ])
-  } finally {
-    db.close()
-  }
-}
+const rawDump = (): string => rawOauthDump(path)
 
 /** The AdminError code and message of a refused operation. */
 async function refusal(promise: Promise<unknown>): Promise<{ code: string; message: string }> {

@@ -1,6 +1,7 @@
 import { decodeJwt, decodeProtectedHeader } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startBuiltinServer, newPassword, type BuiltinServer } from '../support/builtin-server.js'
+import { mcpInitialize } from '../support/mcp-http.js'
 import {
   authorizationUrl,
   followAuthorization,
@@ -59,26 +60,7 @@ async function login(clientId: string, scope = SCOPE, redirectUri = REDIRECT) {
   return { tokens, pages }
 }
 
-const mcp = (token: string) =>
-  fetch(as.resource, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-06-18',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 't', version: '1' },
-      },
-    }),
-  })
+const mcp = (token: string) => mcpInitialize(as.resource, token)
 
 describe.each(['sqlite', 'postgres'] as const)(
   'built-in authorization server on %s',

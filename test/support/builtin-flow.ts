@@ -45,6 +45,8 @@ export async function followAuthorization(
   authorizationUrl: string | URL,
   person: Person,
   jar: CookieJar = new CookieJar(),
+  /** Sees each page answered, with its HTML (for tests that read what the person was shown). */
+  onPage?: (kind: 'login' | 'consent', html: string) => void,
 ): Promise<FollowResult> {
   const start = new URL(authorizationUrl)
   const origin = start.origin
@@ -76,10 +78,12 @@ export async function followAuthorization(
     const form = new URLSearchParams({ csrf: csrfOf(html) })
     if (html.includes('name="password"') && !html.includes('password_confirm')) {
       pages.push('login')
+      onPage?.('login', html)
       form.set('username', person.username)
       form.set('password', person.password)
     } else if (html.includes('name="decision"')) {
       pages.push('consent')
+      onPage?.('consent', html)
       form.set('decision', person.decision ?? 'allow')
       if (person.remember ?? true) form.set('remember', 'on')
     } else {

@@ -2,6 +2,7 @@ import * as oauth from 'oauth4webapi'
 import { expect } from 'vitest'
 import { followAuthorization, type Person } from './builtin-flow.js'
 import { CookieJar } from './cookie-jar.js'
+import { mcpStatus } from './mcp-http.js'
 
 /**
  * A real OAuth client against the built-in authorization server: oauth4webapi (panva's
@@ -168,30 +169,7 @@ export async function refusal(work: Promise<unknown>): Promise<{ status: number;
   throw new Error('the request was expected to be refused, but it succeeded')
 }
 
-/** A JSON-RPC `initialize` at the MCP endpoint with the bearer token; the HTTP status. */
-export async function mcpStatus(resource: string, accessToken: string): Promise<number> {
-  const response = await fetch(resource, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${accessToken}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2025-06-18',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: {
-        protocolVersion: '2025-06-18',
-        capabilities: {},
-        clientInfo: { name: 'oauth4webapi-test', version: '1' },
-      },
-    }),
-  })
-  await response.body?.cancel()
-  return response.status
-}
+export { mcpStatus }
 
 /** Polls until the access token is refused at the MCP endpoint (the guard's grant cache, ≤ 10 s). */
 export async function expectRefusedWithin(
